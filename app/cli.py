@@ -1,0 +1,150 @@
+"""The `switchcost` command: a thin layer over `ingest` and `queries`.
+
+stdout carries data (tables, CSV, JSON); stderr carries progress and messages.  Domain errors
+become one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from enum import Enum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from app import commands_data
+from app.console import err_console
+
+app = typer.Typer(
+    help="What your Claude API traffic costs, and what moving workloads to a cheaper model saves.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def domain_errors(func: F) -> F:
+    """Turn the errors a user can act on into one line on stderr and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ingest.discover import InputError
+        from queries.db import DatabaseError
+        from queries.pricing import PriceFileError
+
+        try:
+            return func(*args, **kwargs)
+        except (DatabaseError, InputError, PriceFileError, ValueError) as err:
+            err_console.print(f"switchcost: {err}", style="red", highlight=False, markup=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class OutFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class By(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+    model = "model"
+    workload = "workload"
+    project = "project"
+    session = "session"
+    source = "source"
+
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB file (default: $SWITCHCOST_DB or "
+                 "~/.local/share/switchcost/switchcost.duckdb).", show_default=False),
+]
+PricesOpt = Annotated[
+    Path | None,
+    typer.Option("--prices", help="Your price file: adds or overrides models "
+                 "(default: $SWITCHCOST_PRICES or ~/.config/switchcost/prices.toml).",
+                 show_default=False),
+]
+SinceOpt = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")]
+UntilOpt = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")]
+TzOpt = Annotated[str, typer.Option("--tz", help="Time zone for calendar days.")]
+FormatOpt = Annotated[OutFormat, typer.Option("--format", help="Output format.")]
+
+
+@app.command()
+@domain_errors
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories (read recursively).")],
+    db: DbOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto, claude-code or messages.")] = "auto",
+    workload_tags: Annotated[
+        str, typer.Option(help="Tags that name a workload in app logs, first present wins.")
+    ] = "workload,feature,app",
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another writer.")] = 30.0,
+    prices: PricesOpt = None,
+) -> None:
+    """Read usage logs into the database (new lines only; safe to run again)."""
+    code = commands_data.ingest(paths, db, fmt, workload_tags, wait, prices)
+    raise typer.Exit(code)
+
+
+@app.command()
+@domain_errors
+def report(
+    by: Annotated[By, typer.Option("--by", help="Group rows by this.")],
+    db: DbOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tz: TzOpt = "UTC",
+    fmt: FormatOpt = OutFormat.table,
+    prices: PricesOpt = None,
+) -> None:
+    """Requests, tokens by type and exact cost per day, model, workload, ..."""
+    commands_data.report(db, by.value, _day(since), _day(until), tz, fmt.value, prices)
+
+
+@app.command()
+@domain_errors
+def export(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the CSV files.")],
+    db: DbOpt = None,
+    tz: TzOpt = "UTC",
+    prices: PricesOpt = None,
+) -> None:
+    """Write CSV summaries (by day and model, workload, model, and every priced request)."""
+    commands_data.export(db, out, tz, prices)
+
+
+@app.command("prices")
+@domain_errors
+def prices_cmd(
+    model: Annotated[str | None, typer.Argument(help="One model id or alias.")] = None,
+    fmt: FormatOpt = OutFormat.table,
+    prices: PricesOpt = None,
+) -> None:
+    """The price table in force, with each row's source and effective date."""
+    commands_data.prices(model, fmt.value, prices)
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("switchcost: interrupted; nothing was written by the unfinished step.",
+              file=sys.stderr)
+        sys.exit(130)

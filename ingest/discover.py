@@ -1,0 +1,94 @@
+"""Find log files under the paths the user gave, and work out what is new in each."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.records import FileTask
+
+HEAD_BYTES = 4096
+SUFFIXES = (".jsonl", ".ndjson", ".log", ".json", ".csv")
+
+
+class InputError(Exception):
+    """A path the user named cannot be read; the message names it."""
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the database remembers of a file from earlier runs."""
+
+    path: str
+    format: str
+    size: int
+    mtime: float
+    bytes_done: int
+    lines_done: int
+    head_hash: str
+    resets: int
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Every candidate file under `paths` (directories recursively), sorted, no repeats."""
+    found: dict[str, Path] = {}
+    for given in paths:
+        path = given.expanduser()
+        if not path.exists():
+            raise InputError(f"{given}: no such file or directory")
+        if path.is_file():
+            found[str(path.resolve())] = path.resolve()
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in files:
+                if name.endswith(SUFFIXES):
+                    full = Path(root, name).resolve()
+                    found[str(full)] = full
+    return [found[k] for k in sorted(found)]
+
+
+def head_hash(path: Path, length: int) -> str:
+    with path.open("rb") as fh:
+        return hashlib.blake2b(fh.read(length), digest_size=16).hexdigest()
+
+
+def read_head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(HEAD_BYTES)
+
+
+def last_line_end(path: Path, size: int) -> int:
+    """Offset just past the last newline: a trailing line without one is still being written."""
+    if size == 0:
+        return 0
+    with path.open("rb") as fh:
+        pos = size
+        while pos > 0:
+            step = min(65536, pos)
+            fh.seek(pos - step)
+            chunk = fh.read(step)
+            idx = chunk.rfind(b"\n")
+            if idx >= 0:
+                return pos - step + idx + 1
+            pos -= step
+    return 0
+
+
+def plan(path: Path, state: FileState | None) -> tuple[FileTask | None, bool]:
+    """The byte range to read now, and whether the file was replaced or truncated."""
+    stat = path.stat()
+    if state is not None and stat.st_size == state.size and stat.st_mtime == state.mtime:
+        return None, False
+    end = last_line_end(path, stat.st_size)
+    if state is not None:
+        known = min(HEAD_BYTES, state.bytes_done)
+        replaced = stat.st_size < state.bytes_done or head_hash(path, known) != state.head_hash
+        if not replaced:
+            if end <= state.bytes_done:
+                return None, False
+            return FileTask(path, state.bytes_done, end, state.lines_done), False
+        return (FileTask(path, 0, end, 0) if end > 0 else None), True
+    return (FileTask(path, 0, end, 0) if end > 0 else None), False

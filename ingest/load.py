@@ -1,0 +1,201 @@
+"""One ingest run = one transaction: read what is new, merge it, remember how far we got.
+
+Killed at any point, the database is as it was (DuckDB discards an uncommitted transaction),
+and the next run starts from the same offsets, so it gets everything.  Records merge on their
+dedup key: a key already stored is skipped unless the new record carries more tokens (Claude
+Code rewrites a streaming response's usage as it completes), so re-reading is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ingest import discover as disc
+from ingest.readers import REGISTRY, detect
+from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions
+from queries import db
+from queries.loader import rows as sql_rows
+
+CHUNK_BYTES = 256 * 1024 * 1024
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """The one-line summary of a run, plus the detail behind it."""
+
+    run_id: int = 0
+    files_seen: int = 0
+    files_read: int = 0
+    files_reset: int = 0
+    new_requests: int = 0
+    updated_requests: int = 0
+    duplicates: int = 0
+    error_records: int = 0
+    unpriced_requests: int = 0
+    unpriced_models: dict[str, int] = field(default_factory=dict)
+    malformed: list[Malformed] = field(default_factory=list)
+    skipped_files: list[tuple[str, str]] = field(default_factory=list)
+
+    files_up_to_date: int = 0
+
+    @property
+    def nothing_readable(self) -> bool:
+        """True when files were named but not one could be read (the only failing exit)."""
+        return self.files_seen > 0 and not self.files_read and not self.files_up_to_date
+
+
+def _states(conn: duckdb.DuckDBPyConnection) -> dict[str, disc.FileState]:
+    return {
+        r[0]: disc.FileState(*r)
+        for r in conn.execute(
+            "SELECT path, format, size, mtime, bytes_done, lines_done, head_hash, resets"
+            " FROM source_files"
+        ).fetchall()
+    }
+
+
+def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tuple[int, int, int]:
+    """Insert new keys, upgrade stored ones that now carry more tokens; (new, updated, dup)."""
+    if table.num_rows == 0:
+        return 0, 0, 0
+    conn.register("staged", table)
+    try:
+        new, updated = sql_rows(conn, "count_merge", folder="write")[0]
+        cols = ", ".join(COLUMNS)
+        conn.execute(
+            f"INSERT INTO requests ({cols}, run_id) SELECT {cols}, $run FROM staged "
+            "ON CONFLICT (request_key) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "request_key")
+            + ", run_id = excluded.run_id "
+            "WHERE excluded.input_tokens + excluded.cache_write_5m + excluded.cache_write_1h"
+            " + excluded.cache_read + excluded.output_tokens > requests.input_tokens"
+            " + requests.cache_write_5m + requests.cache_write_1h + requests.cache_read"
+            " + requests.output_tokens",
+            {"run": run_id},
+        )
+    finally:
+        conn.unregister("staged")
+    return int(new), int(updated), table.num_rows - int(new) - int(updated)
+
+
+def _chunks(tasks: list[FileTask]) -> list[list[FileTask]]:
+    out: list[list[FileTask]] = []
+    size = 0
+    for task in tasks:
+        if not out or size >= CHUNK_BYTES:
+            out.append([])
+            size = 0
+        out[-1].append(task)
+        size += task.end - task.start
+    return out
+
+
+def ingest_paths(
+    paths: list[Path],
+    *,
+    db_path: Path | None = None,
+    fmt: str = "auto",
+    options: ReadOptions | None = None,
+    prices: Path | None = None,
+    wait: float = db.LOCK_WAIT_SECONDS,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Read every new line under `paths` into the database in one transaction."""
+    options = options or ReadOptions()
+    if fmt != "auto" and fmt not in REGISTRY:
+        raise disc.InputError(f"unknown format {fmt!r}; known: auto, {', '.join(REGISTRY)}")
+    files = disc.discover(paths)
+    report = IngestReport(files_seen=len(files))
+    started = dt.datetime.now(dt.UTC)
+    conn = db.connect(db_path, wait=wait, prices=prices)
+    try:
+        states = _states(conn)
+        by_format: dict[str, list[FileTask]] = {}
+        resets: set[str] = set()
+        for path in files:
+            state = states.get(str(path))
+            name = fmt if fmt != "auto" else (state.format if state else None)
+            if name is None:
+                name = detect(path, disc.read_head(path))
+                if name is None:
+                    report.skipped_files.append((str(path), "not a recognised log format"))
+                    continue
+            task, replaced = disc.plan(path, state)
+            if replaced:
+                resets.add(str(path))
+            if task is None:
+                report.files_up_to_date += 1
+                continue
+            by_format.setdefault(name, []).append(task)
+        total = sum(t.end - t.start for ts in by_format.values() for t in ts)
+        done = 0
+        with db.transaction(conn):
+            run_id = int(conn.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0])  # type: ignore[index]
+            report.run_id = run_id
+            for name, tasks in by_format.items():
+                reader = REGISTRY[name]
+                for chunk in _chunks(tasks):
+                    result = reader.read(chunk, options)
+                    new, updated, dup = _merge(conn, result.table, run_id)
+                    report.new_requests += new
+                    report.updated_requests += updated
+                    report.duplicates += dup
+                    report.error_records += result.error_records
+                    report.malformed.extend(result.malformed)
+                    _remember(conn, name, chunk, result.resume, resets, run_id)
+                    report.files_read += len(chunk)
+                    done += sum(t.end - t.start for t in chunk)
+                    if progress:
+                        progress(done, total)
+            _record_malformed(conn, report.malformed, run_id)
+            report.files_reset = len(resets)
+            for model, count in sql_rows(conn, "unpriced_in_run", folder="write", run=run_id):
+                report.unpriced_models[str(model)] = int(count)
+            report.unpriced_requests = sum(report.unpriced_models.values())
+            conn.execute(
+                "INSERT INTO ingest_runs VALUES ($id, $s, current_timestamp, $f, $n, $d, $m, $u)",
+                {"id": run_id, "s": started, "f": report.files_read, "n": report.new_requests,
+                 "d": report.duplicates, "m": len(report.malformed),
+                 "u": report.unpriced_requests},
+            )
+    finally:
+        conn.close()
+    return report
+
+
+def _remember(conn: duckdb.DuckDBPyConnection, fmt: str, tasks: list[FileTask],
+              resume: dict[str, tuple[int, int]], resets: set[str], run_id: int) -> None:
+    rows = []
+    for task in tasks:
+        path = str(task.path)
+        bytes_done, lines_done = resume.get(path, (task.end, task.start_line))
+        stat = task.path.stat()
+        full = bytes_done >= task.end
+        rows.append((path, fmt, stat.st_size if full else -1, stat.st_mtime if full else -1.0,
+                     bytes_done, lines_done,
+                     disc.head_hash(task.path, min(disc.HEAD_BYTES, bytes_done)),
+                     1 if path in resets else 0, run_id))
+    conn.executemany(
+        "INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE"
+        " SET format = excluded.format, size = excluded.size, mtime = excluded.mtime,"
+        " bytes_done = excluded.bytes_done, lines_done = excluded.lines_done,"
+        " head_hash = excluded.head_hash, resets = source_files.resets + excluded.resets,"
+        " last_run_id = excluded.last_run_id",
+        rows,
+    )
+
+
+def _record_malformed(conn: duckdb.DuckDBPyConnection, bad: list[Malformed], run_id: int) -> None:
+    if bad:
+        conn.executemany(
+            "INSERT INTO malformed_lines VALUES (?, ?, ?, ?) ON CONFLICT (path, line) DO UPDATE"
+            " SET reason = excluded.reason, run_id = excluded.run_id",
+            [(m.path, m.line, m.reason, run_id) for m in bad],
+        )

@@ -1,0 +1,36 @@
+"""One reader per log format, all the same shape, listed in one registry.
+
+A reader is a module with `NAME`, `detect(path, head) -> bool` and
+`read(tasks, options) -> ReadResult`.  Auto-detection asks each reader in registry order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Protocol
+
+from ingest.readers import claude_code, messages
+from ingest.records import FileTask, ReadOptions, ReadResult
+
+
+class Reader(Protocol):
+    NAME: str
+
+    def detect(self, path: Path, head: bytes) -> bool: ...
+
+    def read(self, tasks: list[FileTask], options: ReadOptions) -> ReadResult: ...
+
+
+REGISTRY: dict[str, ModuleType] = {
+    claude_code.NAME: claude_code,
+    messages.NAME: messages,
+}
+
+
+def detect(path: Path, head: bytes) -> str | None:
+    """The name of the first reader that recognises this file, or None."""
+    for name, reader in REGISTRY.items():
+        if reader.detect(path, head):
+            return name
+    return None

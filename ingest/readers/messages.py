@@ -1,0 +1,304 @@
+"""Application logs of Messages API calls, as JSON lines.
+
+Three shapes, freely mixed in one file:
+  * a bare Message object (`{"id": "msg_...", "type": "message", "usage": {...}}`);
+  * a record wrapping one (`response` or `message`) with the app's own fields: a timestamp
+    (`ts`/`timestamp`/`created_at`), `request_id`, `latency_ms`, `ttft_ms`, and `tags`;
+  * streaming events (`{"ts", "request_id", "event": {...}}`): `message_start` carries input
+    and cache counts, `message_delta` carries CUMULATIVE usage (the last value wins, it is never
+    added to `message_start`'s).
+Error records (`"error": {...}`) carry no usage: counted, not billed.  A call logged twice
+(same message id, else same request id) is one request.  No prompt or response text is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ingest.records import SCHEMA, FileTask, Malformed, ReadOptions, ReadResult, workload_from_tags
+
+NAME = "messages"
+STALE_STREAM_SECONDS = 3600
+_USAGE_INTS = (
+    "input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
+)
+
+
+class BadRecord(ValueError):
+    """A line that is JSON but not a usable record; the message says why."""
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """JSON lines holding Messages API responses, wrappers of them, or stream events."""
+    text = head.decode("utf-8", errors="replace")
+    for line in text.splitlines()[:20]:
+        if not line.strip():
+            continue
+        if '"sessionId"' in line and '"uuid"' in line:
+            return False
+        if ('"type":"message"' in line.replace(" ", "") and '"usage"' in line) or (
+            '"event"' in line and '"message_start"' in line
+        ):
+            return True
+    return False
+
+
+def _int(usage: dict[str, Any], key: str, required: bool = False) -> int:
+    value = usage.get(key)
+    if value is None:
+        if required:
+            raise BadRecord(f"usage lacks {key}")
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BadRecord(f"usage.{key} is not a non-negative integer: {value!r}")
+    return value
+
+
+def _ts(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 1e11 else value
+        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    if not isinstance(value, str):
+        raise BadRecord(f"timestamp is not a string: {value!r}")
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise BadRecord(f"timestamp {value!r} is not ISO-8601") from err
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _ms(value: Any, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise BadRecord(f"{name} is not a non-negative number: {value!r}")
+    return float(value)
+
+
+def _usage_fields(usage: Any) -> dict[str, Any]:
+    if not isinstance(usage, dict):
+        raise BadRecord("message has no usage object")
+    split = usage.get("cache_creation")
+    lump = _int(usage, "cache_creation_input_tokens")
+    if isinstance(split, dict):
+        w5, w1, unknown = _int(split, "ephemeral_5m_input_tokens"), _int(
+            split, "ephemeral_1h_input_tokens"), False
+    else:
+        w5, w1, unknown = lump, 0, lump > 0
+    tools = usage.get("server_tool_use") or {}
+    return {
+        "input_tokens": _int(usage, "input_tokens", required=True),
+        "output_tokens": _int(usage, "output_tokens", required=True),
+        "cache_write_5m": w5,
+        "cache_write_1h": w1,
+        "cache_read": _int(usage, "cache_read_input_tokens"),
+        "web_search_requests": _int(tools, "web_search_requests") if isinstance(tools, dict) else 0,
+        "cache_split_unknown": unknown,
+        "service_tier": usage.get("service_tier"),
+        "speed": usage.get("speed"),
+        "inference_geo": usage.get("inference_geo"),
+    }
+
+
+def _find_message(obj: dict[str, Any]) -> dict[str, Any] | None:
+    if obj.get("type") == "message" and isinstance(obj.get("usage"), dict):
+        return obj
+    for key in ("response", "message", "result"):
+        child = obj.get(key)
+        if isinstance(child, dict):
+            found = _find_message(child)
+            if found is not None:
+                return found
+    return None
+
+
+@dataclass
+class _Stream:
+    line: int
+    offset: int
+    wrapper: dict[str, Any]
+    message: dict[str, Any]
+    usage: dict[str, Any]
+    first_ts: dt.datetime | None
+    first_delta_ts: dt.datetime | None = None
+    last_ts: dt.datetime | None = None
+    has_delta: bool = False
+    tags: dict[str, Any] = field(default_factory=dict)
+
+
+class _Builder:
+    def __init__(self, path: str, options: ReadOptions, fallback_ts: dt.datetime) -> None:
+        self.path = path
+        self.options = options
+        self.fallback_ts = fallback_ts
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, line: int, wrapper: dict[str, Any], message: dict[str, Any],
+            usage: dict[str, Any], ts: dt.datetime | None, latency: float | None,
+            ttft: float | None, tags: dict[str, Any] | None) -> None:
+        fields = _usage_fields(usage)
+        msg_id = message.get("id")
+        req_id = wrapper.get("request_id") or message.get("_request_id")
+        model = message.get("model") or (wrapper.get("request") or {}).get("model")
+        if not isinstance(model, str) or not model:
+            raise BadRecord("message has no model")
+        if msg_id is not None and not isinstance(msg_id, str):
+            raise BadRecord(f"message id is not a string: {msg_id!r}")
+        key = (f"msg:{msg_id}" if msg_id else f"req:{req_id}" if req_id
+               else f"line:{self.path}:{line}")
+        tags = tags if isinstance(tags, dict) else {}
+        role = str(tags.get("agent_role", "")).lower()
+        self.rows.append({
+            "request_key": key,
+            "source": NAME,
+            "source_file": self.path,
+            "source_line": line,
+            "ts": ts or self.fallback_ts,
+            "model": model.lower().removesuffix("[1m]"),
+            "platform": "anthropic",
+            "endpoint_scope": None,
+            "message_id": msg_id,
+            "request_id": req_id if isinstance(req_id, str) else None,
+            **fields,
+            "project": tags.get("project") if isinstance(tags.get("project"), str) else None,
+            "session_id": _str_or_none(tags.get("session_id") or wrapper.get("session_id")),
+            "workload": workload_from_tags(tags, self.options.workload_tags),
+            "is_subagent": role in ("subagent", "sub-agent", "worker")
+            or tags.get("subagent") in (True, "true", "1"),
+            "agent_id": _str_or_none(tags.get("agent_id")),
+            "tags": json.dumps(tags, sort_keys=True, separators=(",", ":")) if tags else None,
+            "latency_ms": latency,
+            "ttft_ms": ttft,
+        })
+
+
+def _str_or_none(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _wrapper_ts(obj: dict[str, Any]) -> dt.datetime | None:
+    for key in ("ts", "timestamp", "created_at", "time"):
+        if key in obj:
+            return _ts(obj[key])
+    return None
+
+
+def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list[dict[str, Any]]:
+    path = str(task.path)
+    stat = os.stat(task.path)
+    builder = _Builder(path, options, dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC))
+    with task.path.open("rb") as fh:
+        fh.seek(task.start)
+        data = fh.read(task.end - task.start)
+    streams: dict[str, _Stream] = {}
+    offset = task.start
+    line_no = task.start_line
+    for raw in data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n"):
+        line_no += 1
+        here = offset
+        offset += len(raw) + 1
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+            if not isinstance(obj, dict):
+                raise BadRecord("line is not a JSON object")
+            event = obj.get("event")
+            if isinstance(event, dict):
+                _stream_event(obj, event, line_no, here, streams, builder)
+                continue
+            message = _find_message(obj)
+            if message is None:
+                if "error" in obj:
+                    result.error_records += 1
+                    continue
+                raise BadRecord("no Messages API response in this record")
+            builder.add(line_no, obj, message, message["usage"], _wrapper_ts(obj),
+                        _ms(obj.get("latency_ms"), "latency_ms"),
+                        _ms(obj.get("ttft_ms"), "ttft_ms"), obj.get("tags"))
+        except UnicodeDecodeError as err:
+            result.malformed.append(Malformed(path, line_no, f"not UTF-8 (byte {err.start})"))
+        except json.JSONDecodeError as err:
+            result.malformed.append(
+                Malformed(path, line_no, f"not valid JSON ({err.msg} at column {err.colno})"))
+        except BadRecord as err:
+            result.malformed.append(Malformed(path, line_no, str(err)))
+    resume = (task.end, line_no)
+    fresh = time.time() - stat.st_mtime < STALE_STREAM_SECONDS
+    for stream in sorted(streams.values(), key=lambda s: s.offset):
+        if not stream.has_delta and fresh:
+            # Still being written: stop here; the next run re-reads from this stream's start.
+            resume = min(resume, (stream.offset, stream.line - 1))
+            continue
+        _finish(stream, builder, result)
+    result.resume[path] = resume
+    return [r for r in builder.rows if r["source_line"] <= resume[1]]
+
+
+def _stream_event(obj: dict[str, Any], event: dict[str, Any], line: int, offset: int,
+                  streams: dict[str, _Stream], builder: _Builder) -> None:
+    kind = event.get("type")
+    ts = _wrapper_ts(obj)
+    key = obj.get("request_id")
+    if kind == "message_start":
+        message = event.get("message")
+        if not isinstance(message, dict) or not isinstance(message.get("usage"), dict):
+            raise BadRecord("message_start without message.usage")
+        key = key or message.get("id")
+        if not isinstance(key, str):
+            raise BadRecord("stream event without request_id or message id")
+        streams[key] = _Stream(line, offset, obj, message, dict(message["usage"]), ts,
+                               tags=obj.get("tags") or {})
+        return
+    if not isinstance(key, str):
+        raise BadRecord("stream event without request_id")
+    stream = streams.get(key)
+    if stream is None:
+        return  # events of a stream whose start came before this file's start: nothing billed
+    stream.last_ts = ts or stream.last_ts
+    if kind == "content_block_delta" and stream.first_delta_ts is None:
+        stream.first_delta_ts = ts
+    elif kind == "message_delta":
+        usage = obj["event"].get("usage")
+        if not isinstance(usage, dict):
+            raise BadRecord("message_delta without usage")
+        stream.usage.update({k: v for k, v in usage.items() if v is not None})
+        stream.has_delta = True
+    elif kind == "message_stop":
+        _finish(stream, builder, None)
+        del streams[key]
+
+
+def _finish(stream: _Stream, builder: _Builder, result: ReadResult | None) -> None:
+    def span(a: dt.datetime | None, b: dt.datetime | None) -> float | None:
+        return (b - a).total_seconds() * 1000 if a and b else None
+
+    try:
+        builder.add(stream.line, stream.wrapper, stream.message, stream.usage, stream.first_ts,
+                    span(stream.first_ts, stream.last_ts),
+                    span(stream.first_ts, stream.first_delta_ts), stream.tags)
+    except BadRecord as err:
+        if result is None:
+            raise
+        result.malformed.append(Malformed(builder.path, stream.line, str(err)))
+
+
+def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
+    """Parse each task's byte range; calls logged twice collapse to one row per key."""
+    result = ReadResult(table=SCHEMA.empty_table())
+    rows: dict[str, dict[str, Any]] = {}
+    for task in tasks:
+        for row in _read_task(task, options, result):
+            rows.setdefault(row["request_key"], row)
+    result.table = pa.Table.from_pylist(list(rows.values()), schema=SCHEMA)
+    return result

@@ -1,0 +1,162 @@
+"""The one place that opens the database.
+
+DuckDB lets one process write or many processes read, never both.  So every connection is
+short-lived: the writer migrates and holds the lock only for one ingest; readers open read-only,
+check the schema version and set up the per-connection price tables and the priced view.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DB = Path.home() / ".local" / "share" / "switchcost" / "switchcost.duckdb"
+LOCK_WAIT_SECONDS = 30.0
+
+
+class DatabaseError(Exception):
+    """A problem with the database file that the user can act on (one line, no traceback)."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another process holds the write lock for longer than we were willing to wait."""
+
+
+def default_db_path() -> Path:
+    """`SWITCHCOST_DB` if set, else the per-user data directory."""
+    env = os.environ.get("SWITCHCOST_DB")
+    return Path(env).expanduser() if env else DEFAULT_DB
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("queries") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        name = entry.name
+        if not name.endswith(".sql"):
+            continue
+        version = int(name.split("_", 1)[0])
+        found.append((version, name.removesuffix(".sql"), entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"duplicate migration numbers: {versions}")
+    return found
+
+
+def latest_version() -> int:
+    """The schema version this code expects."""
+    return _migrations()[-1][0]
+
+
+def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this database (0 for a new file)."""
+    exists = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchall()[0]
+    if not exists or not exists[0]:
+        return 0
+    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0]
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending migrations, each with its record in one explicit transaction."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+    )
+    current = schema_version(conn)
+    applied = []
+    for version, name, sql in _migrations():
+        if version <= current:
+            continue
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            conn.execute(sql)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES ($v, $n)",
+                {"v": version, "n": name},
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower():
+                raise DatabaseError(f"{path}: {err}") from err
+            if time.monotonic() >= deadline:
+                who = "another switchcost process is writing to it" if read_only else (
+                    "another process (an ingest, or a dashboard reading it) has it open")
+                raise DatabaseBusy(
+                    f"{path} is busy: {who}; waited {wait:.0f}s. Try again when it finishes."
+                ) from err
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def connect(
+    path: Path | None = None,
+    *,
+    read_only: bool = False,
+    wait: float = LOCK_WAIT_SECONDS,
+    prices: Path | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open the database: the writer migrates, a reader checks the schema is current.
+
+    Every connection then gets the price tables and the priced view (temporary, per
+    connection), so a changed price file changes every report without re-ingesting.
+    """
+    from queries import pricing
+
+    db = path or default_db_path()
+    if read_only and not db.exists():
+        raise DatabaseError(f"{db} does not exist yet: run `switchcost ingest PATH` first.")
+    if not read_only:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    conn = _open(db, read_only, wait)
+    try:
+        conn.execute("SET TimeZone = 'UTC'")
+        if read_only:
+            have = schema_version(conn)
+            if have != latest_version():
+                raise DatabaseError(
+                    f"{db} is at schema version {have}, this switchcost needs "
+                    f"{latest_version()}: run `switchcost ingest` (it upgrades the file)."
+                )
+        else:
+            migrate(conn)
+        pricing.install(conn, user_file=prices)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An explicit transaction: everything inside commits together or not at all."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,278 @@
+"""The price model: prices are data (a TOML file with sources and effective dates), costs are SQL.
+
+`install()` loads the shipped price file, overlays the user's file (an entry with the same model
+id replaces the shipped one), validates it, and creates per-connection temporary tables
+`models`, `model_aliases`, `prices`, `price_defaults`, `tokenizers` plus the `priced_requests`
+view.  Numbers are parsed as `Decimal`, so no binary float ever touches money.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from queries.loader import view_sql
+
+USER_PRICE_FILE = Path.home() / ".config" / "switchcost" / "prices.toml"
+
+RATE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+LONG_FIELDS = tuple(f"long_context_{f}" for f in RATE_FIELDS)
+MULTIPLIERS = ("batch_multiplier", "fast_multiplier", "us_geo_multiplier")
+
+
+class PriceFileError(Exception):
+    """The price file is not usable; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    model_id: str
+    effective_from: dt.date
+    rates: dict[str, Decimal]
+    long_context_threshold: int | None
+    long_rates: dict[str, Decimal | None]
+    multipliers: dict[str, Decimal | None]
+    source: str
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    display_name: str
+    family: str
+    tokenizer: str
+    aliases: tuple[str, ...]
+    context_window: int | None
+    max_output_tokens: int | None
+    min_cacheable_tokens: int | None
+    supports_inference_geo: bool
+    supports_fast_mode: bool
+    partner_regional_multiplier: Decimal | None
+    status: str
+    source: str
+    prices: tuple[PriceRow, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class PriceBook:
+    models: dict[str, Model]
+    tokenizers: dict[str, Decimal]
+    web_search_per_1k: Decimal
+    files: tuple[str, ...]
+
+
+def shipped_price_file() -> Path:
+    return Path(str(resources.files("queries") / "prices.toml"))
+
+
+def user_price_file(explicit: Path | None = None) -> Path | None:
+    """Flag > `SWITCHCOST_PRICES` > ~/.config/switchcost/prices.toml (if it exists)."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("SWITCHCOST_PRICES")
+    if env:
+        return Path(env).expanduser()
+    return USER_PRICE_FILE if USER_PRICE_FILE.exists() else None
+
+
+def _dec(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise PriceFileError(f"{where}: expected a number, got {value!r}")
+    result = Decimal(value)
+    if result < 0:
+        raise PriceFileError(f"{where}: negative price {value}")
+    return result
+
+
+def _opt_dec(entry: dict[str, Any], key: str, where: str) -> Decimal | None:
+    return _dec(entry[key], f"{where}.{key}") if key in entry else None
+
+
+def _parse_prices(model_id: str, rows: list[dict[str, Any]], where: str) -> tuple[PriceRow, ...]:
+    parsed: list[PriceRow] = []
+    for i, row in enumerate(rows):
+        here = f"{where} prices[{i}]"
+        eff = row.get("effective_from")
+        if not isinstance(eff, dt.date) or isinstance(eff, dt.datetime):
+            raise PriceFileError(f"{here}: effective_from must be a date like 2025-10-01")
+        missing = [f for f in RATE_FIELDS if f not in row]
+        if missing:
+            raise PriceFileError(f"{here}: missing {', '.join(missing)}")
+        threshold = row.get("long_context_threshold")
+        long_rates = {f: _opt_dec(row, f, here) for f in LONG_FIELDS}
+        if threshold is not None and any(v is None for v in long_rates.values()):
+            raise PriceFileError(f"{here}: long_context_threshold needs all long_context_* rates")
+        if not row.get("source"):
+            raise PriceFileError(f"{here}: every price row needs a source")
+        parsed.append(
+            PriceRow(
+                model_id=model_id,
+                effective_from=eff,
+                rates={f: _dec(row[f], f"{here}.{f}") for f in RATE_FIELDS},
+                long_context_threshold=int(threshold) if threshold is not None else None,
+                long_rates=long_rates,
+                multipliers={m: _opt_dec(row, m, here) for m in MULTIPLIERS},
+                source=str(row["source"]),
+                confirmed=bool(row.get("confirmed", False)),
+            )
+        )
+    dates = [p.effective_from for p in parsed]
+    if dates != sorted(set(dates)):
+        raise PriceFileError(f"{where}: effective_from dates must be strictly increasing")
+    return tuple(parsed)
+
+
+def _parse_model(entry: dict[str, Any], where: str) -> Model:
+    model_id = entry.get("id")
+    if not isinstance(model_id, str) or not model_id:
+        raise PriceFileError(f"{where}: every [[models]] entry needs an id")
+    here = f"{where} model {model_id!r}"
+
+    def opt_int(key: str) -> int | None:
+        value = entry.get(key)
+        return int(value) if value is not None else None
+
+    return Model(
+        id=model_id.lower(),
+        display_name=str(entry.get("display_name", model_id)),
+        family=str(entry.get("family", "")),
+        tokenizer=str(entry.get("tokenizer", "classic")),
+        aliases=tuple(str(a).lower() for a in entry.get("aliases", [])),
+        context_window=opt_int("context_window"),
+        max_output_tokens=opt_int("max_output_tokens"),
+        min_cacheable_tokens=opt_int("min_cacheable_tokens"),
+        supports_inference_geo=bool(entry.get("supports_inference_geo", False)),
+        supports_fast_mode=bool(entry.get("supports_fast_mode", False)),
+        partner_regional_multiplier=_opt_dec(entry, "partner_regional_multiplier", here),
+        status=str(entry.get("status", "")),
+        source=str(entry.get("source", "")),
+        prices=_parse_prices(model_id.lower(), list(entry.get("prices", [])), here),
+    )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except FileNotFoundError as err:
+        raise PriceFileError(f"{path}: price file not found") from err
+    except tomllib.TOMLDecodeError as err:
+        raise PriceFileError(f"{path}: not valid TOML: {err}") from err
+
+
+def load_price_book(user_file: Path | None = None) -> PriceBook:
+    """The shipped prices, overlaid by the user's price file."""
+    files = [shipped_price_file()]
+    extra = user_price_file(user_file)
+    if extra is not None:
+        files.append(extra)
+    models: dict[str, Model] = {}
+    tokenizers: dict[str, Decimal] = {}
+    web_search = Decimal("10")
+    for path in files:
+        doc = _read(path)
+        defaults = doc.get("defaults", {})
+        if "web_search_per_1k" in defaults:
+            web_search = _dec(defaults["web_search_per_1k"], f"{path} defaults.web_search_per_1k")
+        for name, factor in doc.get("tokenizers", {}).items():
+            tokenizers[str(name)] = _dec(factor, f"{path} tokenizers.{name}")
+        for entry in doc.get("models", []):
+            model = _parse_model(entry, str(path))
+            models[model.id] = model
+    seen: dict[str, str] = {}
+    for model in models.values():
+        for name in (model.id, *model.aliases):
+            if name in seen and seen[name] != model.id:
+                raise PriceFileError(
+                    f"model name {name!r} is claimed by both {seen[name]!r} and {model.id!r}"
+                )
+            seen[name] = model.id
+        if model.tokenizer not in tokenizers:
+            tokenizers.setdefault(model.tokenizer, Decimal(1))
+    return PriceBook(models, tokenizers, web_search, tuple(str(f) for f in files))
+
+
+_TABLES = """
+CREATE OR REPLACE TEMP TABLE models (
+    model_id VARCHAR PRIMARY KEY, display_name VARCHAR, family VARCHAR, tokenizer VARCHAR,
+    context_window BIGINT, max_output_tokens BIGINT, min_cacheable_tokens BIGINT,
+    supports_inference_geo BOOLEAN, supports_fast_mode BOOLEAN,
+    partner_regional_multiplier DECIMAL(9,4), status VARCHAR, source VARCHAR);
+CREATE OR REPLACE TEMP TABLE model_aliases (alias VARCHAR PRIMARY KEY, model_id VARCHAR NOT NULL);
+CREATE OR REPLACE TEMP TABLE prices (
+    model_id VARCHAR NOT NULL, effective_from DATE NOT NULL,
+    rate_input DECIMAL(18,6), rate_output DECIMAL(18,6), rate_cache_write_5m DECIMAL(18,6),
+    rate_cache_write_1h DECIMAL(18,6), rate_cache_read DECIMAL(18,6),
+    long_context_threshold BIGINT,
+    lc_rate_input DECIMAL(18,6), lc_rate_output DECIMAL(18,6),
+    lc_rate_cache_write_5m DECIMAL(18,6), lc_rate_cache_write_1h DECIMAL(18,6),
+    lc_rate_cache_read DECIMAL(18,6),
+    batch_multiplier DECIMAL(9,4), fast_multiplier DECIMAL(9,4), us_geo_multiplier DECIMAL(9,4),
+    source VARCHAR, confirmed BOOLEAN);
+CREATE OR REPLACE TEMP TABLE tokenizers (tokenizer VARCHAR PRIMARY KEY, factor DECIMAL(9,4));
+CREATE OR REPLACE TEMP TABLE price_defaults (web_search_per_1k DECIMAL(18,6));
+"""
+
+
+def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> PriceBook:
+    """Create this connection's price tables and the priced view from the price files."""
+    book = load_price_book(user_file)
+    conn.execute(_TABLES)
+    conn.executemany(
+        "INSERT INTO models VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (m.id, m.display_name, m.family, m.tokenizer, m.context_window, m.max_output_tokens,
+             m.min_cacheable_tokens, m.supports_inference_geo, m.supports_fast_mode,
+             m.partner_regional_multiplier, m.status, m.source)
+            for m in book.models.values()
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO model_aliases VALUES (?, ?)",
+        [(name, m.id) for m in book.models.values() for name in dict.fromkeys((m.id, *m.aliases))],
+    )
+    price_rows = [
+        (p.model_id, p.effective_from, *[p.rates[f] for f in RATE_FIELDS],
+         p.long_context_threshold, *[p.long_rates[f] for f in LONG_FIELDS],
+         *[p.multipliers[m] for m in MULTIPLIERS], p.source, p.confirmed)
+        for m in book.models.values() for p in m.prices
+    ]
+    if price_rows:
+        conn.executemany(
+            f"INSERT INTO prices VALUES ({', '.join('?' * len(price_rows[0]))})", price_rows
+        )
+    conn.executemany("INSERT INTO tokenizers VALUES (?, ?)", list(book.tokenizers.items()))
+    conn.execute("INSERT INTO price_defaults VALUES (?)", [book.web_search_per_1k])
+    conn.execute(f"CREATE OR REPLACE TEMP VIEW priced_requests AS {view_sql('priced_requests')}")
+    return book
+
+
+def price_rows(book: PriceBook, model: str | None = None) -> list[dict[str, Any]]:
+    """Flat rows for `switchcost prices`: one per model and effective date."""
+    wanted = None
+    if model is not None:
+        name = model.lower()
+        wanted = {m.id for m in book.models.values() if name == m.id or name in m.aliases}
+    out: list[dict[str, Any]] = []
+    for m in sorted(book.models.values(), key=lambda m: (m.family, m.id)):
+        if wanted is not None and m.id not in wanted:
+            continue
+        base = {"model": m.id, "aliases": " ".join(m.aliases)}
+        if not m.prices:
+            out.append({**base, "effective_from": None, **dict.fromkeys(RATE_FIELDS),
+                        "long_context_threshold": None, "batch_multiplier": None,
+                        "source": m.source or "no published price: requests are unpriced"})
+        for p in m.prices:
+            out.append({**base, "effective_from": p.effective_from, **p.rates,
+                        "long_context_threshold": p.long_context_threshold,
+                        "batch_multiplier": p.multipliers["batch_multiplier"],
+                        "source": p.source})
+    return out

@@ -1,0 +1,62 @@
+-- priced_requests: every stored request with its exact cost in USD.
+-- Grain: one row per billed request (requests.request_key).
+-- Parameters: none (a temporary view created per connection over the price tables).
+-- Rules (Anthropic's pricing page):
+--   * the price row is the latest one whose effective_from <= the request's UTC date;
+--   * long-context tier: when the prompt (input + cache writes + cache reads) exceeds the
+--     model's threshold, the WHOLE request (every token type, output included) is billed at
+--     the long-context rates;
+--   * multipliers stack: batch x fast mode x inference_geo "us" x partner regional endpoint;
+--   * web search is $10 per 1,000 (price_defaults), outside the token multipliers;
+--   * a model with no price gets cost_usd NULL (counted as unpriced), never $0.
+WITH r AS (
+    SELECT
+        q.*,
+        coalesce(a.model_id, q.model) AS model_id,
+        q.input_tokens + q.cache_write_5m + q.cache_write_1h + q.cache_read AS prompt_tokens,
+        CAST(q.ts AS DATE) AS price_date
+    FROM requests AS q
+    LEFT JOIN model_aliases AS a ON a.alias = q.model
+),
+rp AS (
+    SELECT
+        r.*,
+        p.model_id AS priced_model,
+        p.effective_from AS price_effective_from,
+        p.rate_input, p.rate_output, p.rate_cache_write_5m, p.rate_cache_write_1h,
+        p.rate_cache_read, p.long_context_threshold,
+        p.lc_rate_input, p.lc_rate_output, p.lc_rate_cache_write_5m,
+        p.lc_rate_cache_write_1h, p.lc_rate_cache_read,
+        (CASE WHEN r.service_tier = 'batch' THEN coalesce(p.batch_multiplier, 1) ELSE 1 END)
+          * (CASE WHEN r.speed = 'fast' THEN coalesce(p.fast_multiplier, 1) ELSE 1 END)
+          * (CASE WHEN r.inference_geo = 'us' THEN coalesce(p.us_geo_multiplier, 1) ELSE 1 END)
+          * (CASE WHEN r.endpoint_scope = 'regional'
+                  THEN coalesce(m.partner_regional_multiplier, 1) ELSE 1 END) AS multiplier
+    FROM r
+    ASOF LEFT JOIN prices AS p ON r.model_id = p.model_id AND r.price_date >= p.effective_from
+    LEFT JOIN models AS m ON m.model_id = r.model_id
+),
+tiered AS (
+    SELECT
+        rp.*,
+        coalesce(prompt_tokens > long_context_threshold, false) AS long_context
+    FROM rp
+)
+SELECT
+    t.* EXCLUDE (rate_input, rate_output, rate_cache_write_5m, rate_cache_write_1h,
+                 rate_cache_read, lc_rate_input, lc_rate_output, lc_rate_cache_write_5m,
+                 lc_rate_cache_write_1h, lc_rate_cache_read),
+    t.priced_model IS NOT NULL AS priced,
+    CAST(
+        (  t.input_tokens   * (CASE WHEN long_context THEN lc_rate_input ELSE rate_input END)
+         + t.cache_write_5m * (CASE WHEN long_context THEN lc_rate_cache_write_5m
+                                    ELSE rate_cache_write_5m END)
+         + t.cache_write_1h * (CASE WHEN long_context THEN lc_rate_cache_write_1h
+                                    ELSE rate_cache_write_1h END)
+         + t.cache_read     * (CASE WHEN long_context THEN lc_rate_cache_read
+                                    ELSE rate_cache_read END)
+         + t.output_tokens  * (CASE WHEN long_context THEN lc_rate_output ELSE rate_output END)
+        ) * multiplier * 0.000001
+        + t.web_search_requests * (SELECT web_search_per_1k FROM price_defaults) * 0.001
+      AS DECIMAL(38, 12)) AS cost_usd
+FROM tiered AS t
