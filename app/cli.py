@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -47,13 +47,13 @@ def domain_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class OutFormat(str, Enum):
+class OutFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
 
 
-class By(str, Enum):
+class By(StrEnum):
     day = "day"
     week = "week"
     month = "month"
@@ -66,17 +66,28 @@ class By(str, Enum):
 
 DbOpt = Annotated[
     Path | None,
-    typer.Option("--db", help="DuckDB file (default: $SWITCHCOST_DB or "
-                 "~/.local/share/switchcost/switchcost.duckdb).", show_default=False),
+    typer.Option(
+        "--db",
+        help="DuckDB file (default: $SWITCHCOST_DB or "
+        "~/.local/share/switchcost/switchcost.duckdb).",
+        show_default=False,
+    ),
 ]
 PricesOpt = Annotated[
     Path | None,
-    typer.Option("--prices", help="Your price file: adds or overrides models "
-                 "(default: $SWITCHCOST_PRICES or ~/.config/switchcost/prices.toml).",
-                 show_default=False),
+    typer.Option(
+        "--prices",
+        help="Your price file: adds or overrides models "
+        "(default: $SWITCHCOST_PRICES or ~/.config/switchcost/prices.toml).",
+        show_default=False,
+    ),
 ]
-SinceOpt = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")]
-UntilOpt = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")]
+SinceOpt = Annotated[
+    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
+]
+UntilOpt = Annotated[
+    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
+]
 TzOpt = Annotated[str, typer.Option("--tz", help="Time zone for calendar days.")]
 FormatOpt = Annotated[OutFormat, typer.Option("--format", help="Output format.")]
 
@@ -145,6 +156,18 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        print("switchcost: interrupted; nothing was written by the unfinished step.",
-              file=sys.stderr)
+        print(
+            "switchcost: interrupted; nothing was written by the unfinished step.", file=sys.stderr
+        )
         sys.exit(130)
+
+
+def _register_command_groups() -> None:
+    """Commands of later slices live in their own modules; each adds itself to `app`."""
+    from app import cli_dashboard, cli_project, cli_sources
+
+    for module in (cli_project, cli_dashboard, cli_sources):
+        module.register(app)
+
+
+_register_command_groups()

@@ -15,33 +15,50 @@ MAX_LISTED = 10
 CENT = Decimal("0.01")
 
 
-def ingest(paths: list[Path], db: Path | None, fmt: str, workload_tags: str, wait: float,
-           prices: Path | None) -> int:
+def ingest(
+    paths: list[Path],
+    db: Path | None,
+    fmt: str,
+    workload_tags: str,
+    wait: float,
+    prices: Path | None,
+) -> int:
     """Run one ingest with a progress bar on a terminal; print the summary; exit code."""
     from ingest.load import ingest_paths
     from ingest.records import ReadOptions
 
-    options = ReadOptions(workload_tags=tuple(t.strip() for t in workload_tags.split(",") if t.strip()))
+    options = ReadOptions(
+        workload_tags=tuple(t.strip() for t in workload_tags.split(",") if t.strip())
+    )
     if err_console.is_terminal:
         from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-        with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                      TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar:
             task = bar.add_task("ingesting", total=None)
 
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            report = ingest_paths(paths, db_path=db, fmt=fmt, options=options, prices=prices,
-                                  wait=wait, progress=step)
+            report = ingest_paths(
+                paths, db_path=db, fmt=fmt, options=options, prices=prices, wait=wait, progress=step
+            )
     else:
-        report = ingest_paths(paths, db_path=db, fmt=fmt, options=options, prices=prices,
-                              wait=wait)
+        report = ingest_paths(paths, db_path=db, fmt=fmt, options=options, prices=prices, wait=wait)
     for bad in report.malformed[:MAX_LISTED]:
         err_console.print(f"{bad.path}:{bad.line}: {bad.reason}", highlight=False, markup=False)
     if len(report.malformed) > MAX_LISTED:
-        err_console.print(f"... and {len(report.malformed) - MAX_LISTED} more malformed lines "
-                          "(all are listed on the dashboard's Data page)", highlight=False)
+        err_console.print(
+            f"... and {len(report.malformed) - MAX_LISTED} more malformed lines "
+            "(all are listed on the dashboard's Data page)",
+            highlight=False,
+        )
     for path, why in report.skipped_files[:MAX_LISTED]:
         err_console.print(f"{path}: skipped, {why}", highlight=False, markup=False)
     unpriced = ", ".join(f"{m} ({n})" for m, n in report.unpriced_models.items())
@@ -50,16 +67,24 @@ def ingest(paths: list[Path], db: Path | None, fmt: str, workload_tags: str, wai
         f"{len(report.skipped_files)} skipped), {report.new_requests} new requests, "
         f"{report.duplicates} duplicates skipped, {len(report.malformed)} malformed lines, "
         f"{report.unpriced_requests} unpriced requests" + (f": {unpriced}" if unpriced else ""),
-        highlight=False, markup=False,
+        highlight=False,
+        markup=False,
     )
     if unpriced:
-        err_console.print("add a price for these models with --prices FILE "
-                          "(see `switchcost prices --help`)", highlight=False)
+        err_console.print(
+            "add a price for these models with --prices FILE (see `switchcost prices --help`)",
+            highlight=False,
+        )
     return 1 if report.nothing_readable else 0
 
 
-def _emit(rows: list[dict[str, Any]], columns: list[str], totals: dict[str, Any] | None,
-          fmt: str, key: str) -> None:
+def _emit(
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    totals: dict[str, Any] | None,
+    fmt: str,
+    key: str,
+) -> None:
     if fmt == "json":
         payload: dict[str, Any] = {"rows": rows}
         if totals is not None:
@@ -73,7 +98,9 @@ def _emit(rows: list[dict[str, Any]], columns: list[str], totals: dict[str, Any]
 
         table = Table(show_footer=totals is not None, box=None, header_style="bold")
         for col in columns:
-            footer = "" if totals is None else _cell(col, totals.get(col, "TOTAL" if col == key else ""))
+            footer = (
+                "" if totals is None else _cell(col, totals.get(col, "TOTAL" if col == key else ""))
+            )
             table.add_column(col, footer=footer, justify="left" if col == key else "right")
         for row in rows:
             table.add_row(*[_cell(c, row.get(c)) for c in columns])
@@ -90,8 +117,15 @@ def _cell(col: str, value: Any) -> str:
     return str(value)
 
 
-def report(db: Path | None, by: str, since: dt.date | None, until: dt.date | None, tz: str,
-           fmt: str, prices: Path | None) -> None:
+def report(
+    db: Path | None,
+    by: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    tz: str,
+    fmt: str,
+    prices: Path | None,
+) -> None:
     from queries import db as qdb
     from queries import reports
 
@@ -108,7 +142,9 @@ def _check_tz(tz: str) -> None:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ValueError(f"unknown time zone {tz!r} (use an IANA name such as Europe/Berlin)") from err
+        raise ValueError(
+            f"unknown time zone {tz!r} (use an IANA name such as Europe/Berlin)"
+        ) from err
 
 
 def export(db: Path | None, out: Path, tz: str, prices: Path | None) -> None:
@@ -131,6 +167,8 @@ def prices(model: str | None, fmt: str, user_file: Path | None) -> None:
     book = pricing.load_price_book(user_file)
     rows = pricing.price_rows(book, model)
     if model and not rows:
-        raise ValueError(f"no model or alias {model!r} in the price file(s): {', '.join(book.files)}")
+        raise ValueError(
+            f"no model or alias {model!r} in the price file(s): {', '.join(book.files)}"
+        )
     columns = list(rows[0]) if rows else ["model"]
     _emit(rows, columns, None, fmt, "model")

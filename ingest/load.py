@@ -161,27 +161,48 @@ def ingest_paths(
             report.unpriced_requests = sum(report.unpriced_models.values())
             conn.execute(
                 "INSERT INTO ingest_runs VALUES ($id, $s, current_timestamp, $f, $n, $d, $m, $u)",
-                {"id": run_id, "s": started, "f": report.files_read, "n": report.new_requests,
-                 "d": report.duplicates, "m": len(report.malformed),
-                 "u": report.unpriced_requests},
+                {
+                    "id": run_id,
+                    "s": started,
+                    "f": report.files_read,
+                    "n": report.new_requests,
+                    "d": report.duplicates,
+                    "m": len(report.malformed),
+                    "u": report.unpriced_requests,
+                },
             )
     finally:
         conn.close()
     return report
 
 
-def _remember(conn: duckdb.DuckDBPyConnection, fmt: str, tasks: list[FileTask],
-              resume: dict[str, tuple[int, int]], resets: set[str], run_id: int) -> None:
+def _remember(
+    conn: duckdb.DuckDBPyConnection,
+    fmt: str,
+    tasks: list[FileTask],
+    resume: dict[str, tuple[int, int]],
+    resets: set[str],
+    run_id: int,
+) -> None:
     rows = []
     for task in tasks:
         path = str(task.path)
         bytes_done, lines_done = resume.get(path, (task.end, task.start_line))
         stat = task.path.stat()
         full = bytes_done >= task.end
-        rows.append((path, fmt, stat.st_size if full else -1, stat.st_mtime if full else -1.0,
-                     bytes_done, lines_done,
-                     disc.head_hash(task.path, min(disc.HEAD_BYTES, bytes_done)),
-                     1 if path in resets else 0, run_id))
+        rows.append(
+            (
+                path,
+                fmt,
+                stat.st_size if full else -1,
+                stat.st_mtime if full else -1.0,
+                bytes_done,
+                lines_done,
+                disc.head_hash(task.path, min(disc.HEAD_BYTES, bytes_done)),
+                1 if path in resets else 0,
+                run_id,
+            )
+        )
     conn.executemany(
         "INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE"
         " SET format = excluded.format, size = excluded.size, mtime = excluded.mtime,"

@@ -103,8 +103,11 @@ def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
             if "lock" not in str(err).lower():
                 raise DatabaseError(f"{path}: {err}") from err
             if time.monotonic() >= deadline:
-                who = "another switchcost process is writing to it" if read_only else (
-                    "another process (an ingest, or a dashboard reading it) has it open")
+                who = (
+                    "another switchcost process is writing to it"
+                    if read_only
+                    else ("another process (an ingest, or a dashboard reading it) has it open")
+                )
                 raise DatabaseBusy(
                     f"{path} is busy: {who}; waited {wait:.0f}s. Try again when it finishes."
                 ) from err

@@ -54,7 +54,9 @@ def bind(name: str, folder: str, params: dict[str, Any]) -> tuple[str, dict[str,
     return text, params
 
 
-def run(conn: duckdb.DuckDBPyConnection, name: str, folder: str = "sql", **params: Any) -> pl.DataFrame:
+def run(
+    conn: duckdb.DuckDBPyConnection, name: str, folder: str = "sql", **params: Any
+) -> pl.DataFrame:
     """Run queries/<folder>/<name>.sql with bound parameters; return a Polars frame."""
     text, bound = bind(name, folder, params)
     return conn.sql(text, params=bound).pl()

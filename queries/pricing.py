@@ -229,9 +229,20 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
     conn.executemany(
         "INSERT INTO models VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [
-            (m.id, m.display_name, m.family, m.tokenizer, m.context_window, m.max_output_tokens,
-             m.min_cacheable_tokens, m.supports_inference_geo, m.supports_fast_mode,
-             m.partner_regional_multiplier, m.status, m.source)
+            (
+                m.id,
+                m.display_name,
+                m.family,
+                m.tokenizer,
+                m.context_window,
+                m.max_output_tokens,
+                m.min_cacheable_tokens,
+                m.supports_inference_geo,
+                m.supports_fast_mode,
+                m.partner_regional_multiplier,
+                m.status,
+                m.source,
+            )
             for m in book.models.values()
         ],
     )
@@ -240,10 +251,18 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
         [(name, m.id) for m in book.models.values() for name in dict.fromkeys((m.id, *m.aliases))],
     )
     price_rows = [
-        (p.model_id, p.effective_from, *[p.rates[f] for f in RATE_FIELDS],
-         p.long_context_threshold, *[p.long_rates[f] for f in LONG_FIELDS],
-         *[p.multipliers[m] for m in MULTIPLIERS], p.source, p.confirmed)
-        for m in book.models.values() for p in m.prices
+        (
+            p.model_id,
+            p.effective_from,
+            *[p.rates[f] for f in RATE_FIELDS],
+            p.long_context_threshold,
+            *[p.long_rates[f] for f in LONG_FIELDS],
+            *[p.multipliers[m] for m in MULTIPLIERS],
+            p.source,
+            p.confirmed,
+        )
+        for m in book.models.values()
+        for p in m.prices
     ]
     if price_rows:
         conn.executemany(
@@ -267,12 +286,25 @@ def price_rows(book: PriceBook, model: str | None = None) -> list[dict[str, Any]
             continue
         base = {"model": m.id, "aliases": " ".join(m.aliases)}
         if not m.prices:
-            out.append({**base, "effective_from": None, **dict.fromkeys(RATE_FIELDS),
-                        "long_context_threshold": None, "batch_multiplier": None,
-                        "source": m.source or "no published price: requests are unpriced"})
+            out.append(
+                {
+                    **base,
+                    "effective_from": None,
+                    **dict.fromkeys(RATE_FIELDS),
+                    "long_context_threshold": None,
+                    "batch_multiplier": None,
+                    "source": m.source or "no published price: requests are unpriced",
+                }
+            )
         for p in m.prices:
-            out.append({**base, "effective_from": p.effective_from, **p.rates,
-                        "long_context_threshold": p.long_context_threshold,
-                        "batch_multiplier": p.multipliers["batch_multiplier"],
-                        "source": p.source})
+            out.append(
+                {
+                    **base,
+                    "effective_from": p.effective_from,
+                    **p.rates,
+                    "long_context_threshold": p.long_context_threshold,
+                    "batch_multiplier": p.multipliers["batch_multiplier"],
+                    "source": p.source,
+                }
+            )
     return out

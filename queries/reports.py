@@ -15,8 +15,14 @@ from queries.loader import run
 Dimension = Literal["day", "week", "month", "model", "workload", "project", "session", "source"]
 DIMENSIONS: tuple[str, ...] = get_args(Dimension)
 SUM_COLUMNS = (
-    "requests", "input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens",
-    "cache_read_tokens", "output_tokens", "cost_usd", "unpriced_requests",
+    "requests",
+    "input_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "cache_read_tokens",
+    "output_tokens",
+    "cost_usd",
+    "unpriced_requests",
 )
 
 
@@ -34,7 +40,9 @@ class Filters:
 
     def params(self) -> dict[str, Any]:
         return {
-            "since": self.since, "until": self.until, "tz": self.tz,
+            "since": self.since,
+            "until": self.until,
+            "tz": self.tz,
             "workloads": list(self.workloads) if self.workloads is not None else None,
             "models": list(self.models) if self.models is not None else None,
             "sources": list(self.sources) if self.sources is not None else None,
@@ -42,7 +50,9 @@ class Filters:
         }
 
 
-def usage_by(conn: duckdb.DuckDBPyConnection, by: str, filters: Filters | None = None) -> pl.DataFrame:
+def usage_by(
+    conn: duckdb.DuckDBPyConnection, by: str, filters: Filters | None = None
+) -> pl.DataFrame:
     """Requests, tokens by type and exact cost per `by` group (column named after `by`)."""
     if by not in DIMENSIONS:
         raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(DIMENSIONS)}")

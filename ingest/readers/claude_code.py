@@ -151,7 +151,7 @@ def detect(path: Path, head: bytes) -> bool:
 def _locate(path: Path) -> tuple[str, str, str | None]:
     """(project, session id, agent id) from where the file sits in the tree."""
     parts = path.parts
-    agent = path.stem[len("agent-"):] if path.stem.startswith("agent-") else None
+    agent = path.stem[len("agent-") :] if path.stem.startswith("agent-") else None
     if path.parent.name == "subagents" and len(parts) >= 3:
         session = path.parent.parent.name
         project_dir = path.parent.parent.parent
@@ -210,12 +210,29 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
             project, session, agent = _locate(task.path)
             rows.append((read_path, str(task.path), task.start_line, project, session, agent))
         files = pa.table(
-            {name: [r[i] for r in rows] for i, name in enumerate(
-                ("read_path", "orig_path", "start_line", "project", "session_id",
-                 "agent_from_path"))},
-            schema=pa.schema([("read_path", pa.string()), ("orig_path", pa.string()),
-                              ("start_line", pa.int64()), ("project", pa.string()),
-                              ("session_id", pa.string()), ("agent_from_path", pa.string())]),
+            {
+                name: [r[i] for r in rows]
+                for i, name in enumerate(
+                    (
+                        "read_path",
+                        "orig_path",
+                        "start_line",
+                        "project",
+                        "session_id",
+                        "agent_from_path",
+                    )
+                )
+            },
+            schema=pa.schema(
+                [
+                    ("read_path", pa.string()),
+                    ("orig_path", pa.string()),
+                    ("start_line", pa.int64()),
+                    ("project", pa.string()),
+                    ("session_id", pa.string()),
+                    ("agent_from_path", pa.string()),
+                ]
+            ),
         )
         con = duckdb.connect()
         try:
@@ -227,14 +244,16 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
             )
             bad = con.execute(_BAD).fetchall()
             counted = dict(
-                con.execute("SELECT orig_path, any_value(n_rows) FROM parsed GROUP BY ALL").fetchall()
+                con.execute(
+                    "SELECT orig_path, any_value(n_rows) FROM parsed GROUP BY ALL"
+                ).fetchall()
             )
             if bad:
                 bad = _fix_line_numbers(con, tasks, bad)
             result.malformed = [Malformed(p, int(n), r) for p, n, r in bad]
-            result.table = con.sql(
-                _RECORDS.format(columns=", ".join(COLUMNS))
-            ).to_arrow_table().cast(SCHEMA)
+            result.table = (
+                con.sql(_RECORDS.format(columns=", ".join(COLUMNS))).to_arrow_table().cast(SCHEMA)
+            )
         finally:
             con.close()
     troubled = {m.path for m in result.malformed}

@@ -28,7 +28,10 @@ from ingest.records import SCHEMA, FileTask, Malformed, ReadOptions, ReadResult,
 NAME = "messages"
 STALE_STREAM_SECONDS = 3600
 _USAGE_INTS = (
-    "input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
+    "input_tokens",
+    "output_tokens",
+    "cache_creation_input_tokens",
+    "cache_read_input_tokens",
 )
 
 
@@ -91,8 +94,11 @@ def _usage_fields(usage: Any) -> dict[str, Any]:
     split = usage.get("cache_creation")
     lump = _int(usage, "cache_creation_input_tokens")
     if isinstance(split, dict):
-        w5, w1, unknown = _int(split, "ephemeral_5m_input_tokens"), _int(
-            split, "ephemeral_1h_input_tokens"), False
+        w5, w1, unknown = (
+            _int(split, "ephemeral_5m_input_tokens"),
+            _int(split, "ephemeral_1h_input_tokens"),
+            False,
+        )
     else:
         w5, w1, unknown = lump, 0, lump > 0
     tools = usage.get("server_tool_use") or {}
@@ -143,9 +149,17 @@ class _Builder:
         self.fallback_ts = fallback_ts
         self.rows: list[dict[str, Any]] = []
 
-    def add(self, line: int, wrapper: dict[str, Any], message: dict[str, Any],
-            usage: dict[str, Any], ts: dt.datetime | None, latency: float | None,
-            ttft: float | None, tags: dict[str, Any] | None) -> None:
+    def add(
+        self,
+        line: int,
+        wrapper: dict[str, Any],
+        message: dict[str, Any],
+        usage: dict[str, Any],
+        ts: dt.datetime | None,
+        latency: float | None,
+        ttft: float | None,
+        tags: dict[str, Any] | None,
+    ) -> None:
         fields = _usage_fields(usage)
         msg_id = message.get("id")
         req_id = wrapper.get("request_id") or message.get("_request_id")
@@ -154,32 +168,35 @@ class _Builder:
             raise BadRecord("message has no model")
         if msg_id is not None and not isinstance(msg_id, str):
             raise BadRecord(f"message id is not a string: {msg_id!r}")
-        key = (f"msg:{msg_id}" if msg_id else f"req:{req_id}" if req_id
-               else f"line:{self.path}:{line}")
+        key = (
+            f"msg:{msg_id}" if msg_id else f"req:{req_id}" if req_id else f"line:{self.path}:{line}"
+        )
         tags = tags if isinstance(tags, dict) else {}
         role = str(tags.get("agent_role", "")).lower()
-        self.rows.append({
-            "request_key": key,
-            "source": NAME,
-            "source_file": self.path,
-            "source_line": line,
-            "ts": ts or self.fallback_ts,
-            "model": model.lower().removesuffix("[1m]"),
-            "platform": "anthropic",
-            "endpoint_scope": None,
-            "message_id": msg_id,
-            "request_id": req_id if isinstance(req_id, str) else None,
-            **fields,
-            "project": tags.get("project") if isinstance(tags.get("project"), str) else None,
-            "session_id": _str_or_none(tags.get("session_id") or wrapper.get("session_id")),
-            "workload": workload_from_tags(tags, self.options.workload_tags),
-            "is_subagent": role in ("subagent", "sub-agent", "worker")
-            or tags.get("subagent") in (True, "true", "1"),
-            "agent_id": _str_or_none(tags.get("agent_id")),
-            "tags": json.dumps(tags, sort_keys=True, separators=(",", ":")) if tags else None,
-            "latency_ms": latency,
-            "ttft_ms": ttft,
-        })
+        self.rows.append(
+            {
+                "request_key": key,
+                "source": NAME,
+                "source_file": self.path,
+                "source_line": line,
+                "ts": ts or self.fallback_ts,
+                "model": model.lower().removesuffix("[1m]"),
+                "platform": "anthropic",
+                "endpoint_scope": None,
+                "message_id": msg_id,
+                "request_id": req_id if isinstance(req_id, str) else None,
+                **fields,
+                "project": tags.get("project") if isinstance(tags.get("project"), str) else None,
+                "session_id": _str_or_none(tags.get("session_id") or wrapper.get("session_id")),
+                "workload": workload_from_tags(tags, self.options.workload_tags),
+                "is_subagent": role in ("subagent", "sub-agent", "worker")
+                or tags.get("subagent") in (True, "true", "1"),
+                "agent_id": _str_or_none(tags.get("agent_id")),
+                "tags": json.dumps(tags, sort_keys=True, separators=(",", ":")) if tags else None,
+                "latency_ms": latency,
+                "ttft_ms": ttft,
+            }
+        )
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -223,14 +240,22 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list
                     result.error_records += 1
                     continue
                 raise BadRecord("no Messages API response in this record")
-            builder.add(line_no, obj, message, message["usage"], _wrapper_ts(obj),
-                        _ms(obj.get("latency_ms"), "latency_ms"),
-                        _ms(obj.get("ttft_ms"), "ttft_ms"), obj.get("tags"))
+            builder.add(
+                line_no,
+                obj,
+                message,
+                message["usage"],
+                _wrapper_ts(obj),
+                _ms(obj.get("latency_ms"), "latency_ms"),
+                _ms(obj.get("ttft_ms"), "ttft_ms"),
+                obj.get("tags"),
+            )
         except UnicodeDecodeError as err:
             result.malformed.append(Malformed(path, line_no, f"not UTF-8 (byte {err.start})"))
         except json.JSONDecodeError as err:
             result.malformed.append(
-                Malformed(path, line_no, f"not valid JSON ({err.msg} at column {err.colno})"))
+                Malformed(path, line_no, f"not valid JSON ({err.msg} at column {err.colno})")
+            )
         except BadRecord as err:
             result.malformed.append(Malformed(path, line_no, str(err)))
     resume = (task.end, line_no)
@@ -245,8 +270,14 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list
     return [r for r in builder.rows if r["source_line"] <= resume[1]]
 
 
-def _stream_event(obj: dict[str, Any], event: dict[str, Any], line: int, offset: int,
-                  streams: dict[str, _Stream], builder: _Builder) -> None:
+def _stream_event(
+    obj: dict[str, Any],
+    event: dict[str, Any],
+    line: int,
+    offset: int,
+    streams: dict[str, _Stream],
+    builder: _Builder,
+) -> None:
     kind = event.get("type")
     ts = _wrapper_ts(obj)
     key = obj.get("request_id")
@@ -257,8 +288,9 @@ def _stream_event(obj: dict[str, Any], event: dict[str, Any], line: int, offset:
         key = key or message.get("id")
         if not isinstance(key, str):
             raise BadRecord("stream event without request_id or message id")
-        streams[key] = _Stream(line, offset, obj, message, dict(message["usage"]), ts,
-                               tags=obj.get("tags") or {})
+        streams[key] = _Stream(
+            line, offset, obj, message, dict(message["usage"]), ts, tags=obj.get("tags") or {}
+        )
         return
     if not isinstance(key, str):
         raise BadRecord("stream event without request_id")
@@ -284,9 +316,16 @@ def _finish(stream: _Stream, builder: _Builder, result: ReadResult | None) -> No
         return (b - a).total_seconds() * 1000 if a and b else None
 
     try:
-        builder.add(stream.line, stream.wrapper, stream.message, stream.usage, stream.first_ts,
-                    span(stream.first_ts, stream.last_ts),
-                    span(stream.first_ts, stream.first_delta_ts), stream.tags)
+        builder.add(
+            stream.line,
+            stream.wrapper,
+            stream.message,
+            stream.usage,
+            stream.first_ts,
+            span(stream.first_ts, stream.last_ts),
+            span(stream.first_ts, stream.first_delta_ts),
+            stream.tags,
+        )
     except BadRecord as err:
         if result is None:
             raise

@@ -1,0 +1,44 @@
+"""Shared fixtures: every test runs with an isolated HOME, no user price file, a tmp database."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # so tests can import bench.synth (the generators)
+
+RESEARCH = REPO.parent / "shared" / "research"
+FORMATS = RESEARCH / "formats"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read the developer's ~/.claude, ~/.config or database."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("SWITCHCOST_DB", raising=False)
+    monkeypatch.delenv("SWITCHCOST_PRICES", raising=False)
+    monkeypatch.delenv("ANTHROPIC_ADMIN_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    import queries.pricing
+
+    monkeypatch.setattr(queries.pricing, "USER_PRICE_FILE", home / ".config/switchcost/prices.toml")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A path for a real DuckDB file in this test's tmp dir (created on first connect)."""
+    return tmp_path / "switchcost.duckdb"
+
+
+@pytest.fixture
+def formats_dir() -> Iterator[Path]:
+    """The research example files (skipped where ../shared is absent)."""
+    if not FORMATS.exists():
+        pytest.skip("../shared/research/formats not available")
+    yield FORMATS
