@@ -9,6 +9,7 @@ Code rewrites a streaming response's usage as it completes), so re-reading is ha
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions
 from queries import db
 from queries.loader import rows as sql_rows
 
-CHUNK_BYTES = 256 * 1024 * 1024
+CHUNK_BYTES = int(os.environ.get("SWITCHCOST_CHUNK_BYTES", 256 * 1024 * 1024))
 Progress = Callable[[int, int], None]
 
 

@@ -1,0 +1,7 @@
+"""`python -m app` runs the CLI (the tests drive it this way, as a real process)."""
+
+from __future__ import annotations
+
+from app.cli import main
+
+main()

@@ -1,0 +1,210 @@
+"""Helpers the gateway, cloud and observability readers share (not a reader: not registered).
+
+Every reader here is line-based JSON: `read_json_lines` walks each task's byte range, hands each
+parsed object to the reader's `parse` function, and turns its complaints into `Malformed`
+entries, so one bad line never stops a run.  Partner-cloud model ids are mapped to first-party
+ids here, with the endpoint scope that decides the regional premium.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ingest.readers.messages import BadRecord
+from ingest.records import COLUMNS, SCHEMA, FileTask, Malformed, ReadOptions, ReadResult
+
+Row = dict[str, Any]
+# parse(obj, path, line, options) -> rows (possibly none); None means "an error record".
+Parser = Callable[[dict[str, Any], str, int, ReadOptions], list[Row] | None]
+
+_DEFAULTS: Row = {
+    "platform": "anthropic",
+    "input_tokens": 0,
+    "cache_write_5m": 0,
+    "cache_write_1h": 0,
+    "cache_read": 0,
+    "output_tokens": 0,
+    "web_search_requests": 0,
+    "cache_split_unknown": False,
+    "is_subagent": False,
+}
+
+
+def row(**values: Any) -> Row:
+    """A full canonical record: every column present, unset ones NULL (or their zero)."""
+    unknown = values.keys() - set(COLUMNS)
+    if unknown:
+        raise KeyError(f"not canonical columns: {sorted(unknown)}")
+    return {c: values.get(c, _DEFAULTS.get(c)) for c in COLUMNS}
+
+
+def count(value: Any, name: str, required: bool = False) -> int:
+    """A token count: a non-negative integer (OTLP JSON writes them as strings)."""
+    if value is None or value == "":
+        if required:
+            raise BadRecord(f"{name} is missing")
+        return 0
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BadRecord(f"{name} is not a non-negative integer: {value!r}")
+    return value
+
+
+def timestamp(value: Any, name: str = "timestamp") -> dt.datetime:
+    """ISO-8601 text (Z or offset; naive = UTC) or epoch seconds/milliseconds."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 1e11 else value
+        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    if not isinstance(value, str) or not value:
+        raise BadRecord(f"{name} is missing or not text: {value!r}")
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as err:
+        raise BadRecord(f"{name} {value!r} is not ISO-8601") from err
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def millis(value: Any, name: str) -> float | None:
+    """A non-negative duration in ms (numbers or numeric strings), else None when absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError as err:
+            raise BadRecord(f"{name} is not a number: {value!r}") from err
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise BadRecord(f"{name} is not a non-negative number: {value!r}")
+    return float(value)
+
+
+def tags_json(tags: dict[str, Any]) -> str | None:
+    return json.dumps(tags, sort_keys=True, separators=(",", ":"), default=str) if tags else None
+
+
+def text_or_none(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Partner-platform model ids
+# ---------------------------------------------------------------------------------------------
+
+_BEDROCK = re.compile(
+    r"^(?:(?P<geo>[a-z]{2,6}(?:-gov)?)\.)?anthropic\.(?P<id>claude-[a-z0-9.-]+?)"
+    r"(?:-v\d+(?::\d+)?)?$"
+)
+_VERTEX_PATH = re.compile(r"locations/(?P<loc>[^/]+)/publishers/anthropic/models/(?P<id>[^/]+)$")
+
+
+def bedrock_model(model_id: str) -> tuple[str, str | None] | None:
+    """(first-party id, endpoint scope) for a Bedrock model id, inference profile or ARN.
+
+    `global.` profiles are the global endpoint (list price).  Geo profiles (`us.`, `eu.`,
+    `jp.`, `apac.`, `au.`, `us-gov.`) and bare in-region ids (`anthropic.…`) are regional
+    endpoints: Anthropic documents a 10% premium on them for 4.5-and-later models (LiteLLM
+    prices bare ids at list; we follow Anthropic's wording).  None for an application
+    inference profile ARN, which names no model.
+    """
+    name = model_id.strip().lower()
+    name = name.removeprefix("bedrock/").removeprefix("converse/")
+    if name.startswith("arn:"):
+        if "application-inference-profile" in name:
+            return None
+        name = name.rsplit("/", 1)[-1]
+    match = _BEDROCK.match(name)
+    if match is None:
+        return None
+    base = match.group("id")
+    scope = "global" if match.group("geo") == "global" else "regional"
+    return base, scope
+
+
+def vertex_model(resource: str) -> tuple[str, str | None]:
+    """(first-party id, endpoint scope) for a Vertex model resource name or bare `id@version`.
+
+    `claude-haiku-4-5@20251001` -> `claude-haiku-4-5-20251001`; `@default` or no version ->
+    the bare id.  Location `global` is the global endpoint; any other location (a region such
+    as `us-east5`, or a multi-region such as `us`/`eu`) is regional: +10% for 4.5+ models.
+    """
+    text = resource.strip().lower().removeprefix("vertex_ai/")
+    match = _VERTEX_PATH.search(text)
+    scope: str | None = None
+    if match:
+        text = match.group("id")
+        scope = "global" if match.group("loc") == "global" else "regional"
+    base, _, version = text.partition("@")
+    if version and version not in ("default", "latest"):
+        base = re.sub(r"-v\d+$", "", base)  # claude-3-5-sonnet-v2@20241022
+        return f"{base}-{version}", scope
+    return base, scope
+
+
+# ---------------------------------------------------------------------------------------------
+# The line walker
+# ---------------------------------------------------------------------------------------------
+
+
+def read_json_lines(
+    tasks: list[FileTask], options: ReadOptions, parse: Parser, *, dedup: bool = True
+) -> ReadResult:
+    """Parse each task's lines with `parse`; one row per request_key (first seen wins)."""
+    result = ReadResult(table=SCHEMA.empty_table())
+    rows: dict[str, Row] = {}
+    for task in tasks:
+        path = str(task.path)
+        with task.path.open("rb") as fh:
+            fh.seek(task.start)
+            data = fh.read(task.end - task.start)
+        pieces = data.split(b"\n")
+        if data.endswith(b"\n"):
+            pieces.pop()
+        line_no = task.start_line
+        for raw in pieces:
+            line_no += 1
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw.decode("utf-8"))
+                if not isinstance(obj, dict):
+                    raise BadRecord("line is not a JSON object")
+                found = parse(obj, path, line_no, options)
+                if found is None:
+                    result.error_records += 1
+                    continue
+                for record in found:
+                    if dedup:
+                        rows.setdefault(record["request_key"], record)
+                    else:
+                        rows[f"{len(rows)}"] = record
+            except UnicodeDecodeError as err:
+                result.malformed.append(Malformed(path, line_no, f"not UTF-8 (byte {err.start})"))
+            except json.JSONDecodeError as err:
+                result.malformed.append(
+                    Malformed(path, line_no, f"not valid JSON ({err.msg} at column {err.colno})")
+                )
+            except BadRecord as err:
+                result.malformed.append(Malformed(path, line_no, str(err)))
+        result.resume[path] = (task.end, line_no)
+    result.table = pa.Table.from_pylist(list(rows.values()), schema=SCHEMA)
+    return result
+
+
+def head_lines(head: bytes, n: int = 5) -> list[str]:
+    """The first non-blank lines of a file's head, for detection."""
+    text = head.decode("utf-8", errors="replace")
+    return [ln for ln in text.splitlines()[: n * 4] if ln.strip()][:n]
+
+
+def is_jsonl(path: Path) -> bool:
+    return path.suffix in (".jsonl", ".ndjson", ".json", ".log")

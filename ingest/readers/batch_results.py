@@ -1,0 +1,88 @@
+"""Message Batches results files (`GET /v1/messages/batches/{id}/results`, JSON lines).
+
+Each line is `{custom_id, result: {type: succeeded|errored|canceled|expired, message?}}`.
+Only succeeded items are billed, at the batch tier (50%): `service_tier` is set to `batch`
+when the usage block lacks it.  The batch id is not in the file, so it comes from the file
+name (`msgbatch_…`), else the file's stem.  A result has no timestamp of its own: the file's
+modification time stands in (the batch ended before its results could be saved).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from ingest.readers._common import Parser, Row, head_lines, read_json_lines, row, tags_json
+from ingest.readers.messages import BadRecord, _usage_fields
+from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
+
+NAME = "batch-results"
+_BATCH_ID = re.compile(r"msgbatch_[A-Za-z0-9]+")
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """JSON lines whose objects are `{custom_id, result: {type, …}}`."""
+    lines = head_lines(head)
+    return bool(lines) and all('"custom_id"' in ln and '"result"' in ln for ln in lines[:3])
+
+
+def batch_id(path: Path) -> str:
+    found = _BATCH_ID.search(path.name)
+    return found.group(0) if found else path.stem
+
+
+def _parser(batches: dict[str, tuple[str, dt.datetime]]) -> Parser:
+    def parse(obj: dict[str, Any], path: str, line: int, options: ReadOptions) -> list[Row] | None:
+        custom_id = obj.get("custom_id")
+        result = obj.get("result")
+        if not isinstance(custom_id, str) or not isinstance(result, dict):
+            raise BadRecord("batch result without custom_id and result")
+        kind = result.get("type")
+        if kind == "errored":
+            return None
+        if kind in ("canceled", "expired"):
+            return []  # never ran: nothing billed, nothing failed
+        if kind != "succeeded":
+            raise BadRecord(f"unknown batch result type {kind!r}")
+        message = result.get("message")
+        if not isinstance(message, dict):
+            raise BadRecord("succeeded result without message")
+        fields = _usage_fields(message.get("usage"))
+        fields["service_tier"] = fields["service_tier"] or "batch"
+        model = message.get("model")
+        if not isinstance(model, str) or not model:
+            raise BadRecord("message has no model")
+        batch, when = batches[path]
+        msg_id = message.get("id") if isinstance(message.get("id"), str) else None
+        tags = {"batch_id": batch, "custom_id": custom_id}
+        return [
+            row(
+                request_key=f"msg:{msg_id}" if msg_id else f"batch:{batch}:{custom_id}",
+                source=NAME,
+                source_file=path,
+                source_line=line,
+                ts=when,
+                model=model.lower(),
+                message_id=msg_id,
+                workload=workload_from_tags(tags, options.workload_tags),
+                tags=tags_json(tags),
+                **fields,
+            )
+        ]
+
+    return parse
+
+
+def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
+    """Succeeded items become batch-tier requests; errored ones are counted."""
+    batches = {
+        str(t.path): (
+            batch_id(t.path),
+            dt.datetime.fromtimestamp(os.stat(t.path).st_mtime, tz=dt.UTC),
+        )
+        for t in tasks
+    }
+    return read_json_lines(tasks, options, _parser(batches))

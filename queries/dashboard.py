@@ -1,0 +1,148 @@
+"""Typed wrappers over the queries only the dashboard needs (Overview headline, Data page).
+
+Money stays `Decimal`; derived numbers (run-rate, cache hit rate) are computed here rather than in
+the page, so the CLI or a test can check them without a browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from queries.loader import rows, run
+from queries.reports import Filters
+
+#: A month for the run-rate: the average Gregorian month, so 12 of them make a year.
+DAYS_PER_MONTH = Decimal("30.4375")
+TOKEN_TYPES = (
+    "input_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "cache_read_tokens",
+    "output_tokens",
+)
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """The Overview's headline: what the filtered window cost and how well caching worked."""
+
+    requests: int
+    unpriced_requests: int
+    cost_usd: Decimal
+    tokens: dict[str, int]
+    cache_savings_usd: Decimal
+    first_day: dt.date | None
+    last_day: dt.date | None
+    days: int
+    monthly_run_rate_usd: Decimal
+
+    @property
+    def cache_hit_rate(self) -> Decimal | None:
+        """Share of prompt tokens served from the cache (None when there were no prompts)."""
+        prompt = sum(self.tokens[t] for t in TOKEN_TYPES if t != "output_tokens")
+        if prompt == 0:
+            return None
+        return Decimal(self.tokens["cache_read_tokens"]) / Decimal(prompt)
+
+
+def window_days(filters: Filters, first_day: dt.date | None, last_day: dt.date | None) -> int:
+    """Days the window spans: the filter's bounds, else the data's first and last day."""
+    start = filters.since or first_day
+    end = filters.until or last_day
+    if start is None or end is None or end < start:
+        return 0
+    return (end - start).days + 1
+
+
+def kpis(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> Kpis:
+    """Spend, requests, tokens by type, cache savings and the monthly run-rate of the window."""
+    filters = filters or Filters()
+    row = run(conn, "dash_kpis", **filters.params()).row(0, named=True)
+    days = window_days(filters, row["first_day"], row["last_day"])
+    cost = Decimal(row["cost_usd"])
+    rate = cost / days * DAYS_PER_MONTH if days else Decimal(0)
+    return Kpis(
+        requests=int(row["requests"]),
+        unpriced_requests=int(row["unpriced_requests"]),
+        cost_usd=cost,
+        tokens={t: int(row[t]) for t in TOKEN_TYPES},
+        cache_savings_usd=Decimal(row["cache_savings_usd"]),
+        first_day=row["first_day"],
+        last_day=row["last_day"],
+        days=days,
+        monthly_run_rate_usd=rate,
+    )
+
+
+def spend_by_day_model(
+    conn: duckdb.DuckDBPyConnection, filters: Filters | None = None
+) -> pl.DataFrame:
+    """Spend per local day and model (day, model, requests, cost_usd, unpriced_requests)."""
+    return run(conn, "dash_spend_by_day_model", **(filters or Filters()).params())
+
+
+def choices(conn: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Values offered by the workload, model and source filters, most requests first."""
+    out: dict[str, list[str]] = {"workload": [], "model": [], "source": []}
+    for kind, value, _count in rows(conn, "dash_choices"):
+        out[str(kind)].append(str(value))
+    return out
+
+
+def date_bounds(
+    conn: duckdb.DuckDBPyConnection, tz: str = "UTC"
+) -> tuple[dt.date | None, dt.date | None]:
+    """First and last local day with data (None, None for an empty database)."""
+    first, last, _requests = data_span(conn, tz)
+    return first, last
+
+
+def data_span(
+    conn: duckdb.DuckDBPyConnection, tz: str = "UTC"
+) -> tuple[dt.date | None, dt.date | None, int]:
+    """First and last local day with data, and how many requests are stored."""
+    first, last, requests = rows(conn, "dash_date_bounds", tz=tz)[0]
+    return first, last, int(requests)
+
+
+def last_ingest(conn: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The newest ingest run (run_id, started_at, finished_at, ...), or None before the first."""
+    frame = run(conn, "dash_last_ingest")
+    return frame.row(0, named=True) if frame.height else None
+
+
+def ingest_runs(conn: duckdb.DuckDBPyConnection, limit: int = 20) -> pl.DataFrame:
+    """Recent ingest runs, newest first."""
+    return run(conn, "dash_ingest_runs", limit=limit)
+
+
+def source_files(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every file ever ingested, with how many requests it contributed."""
+    return run(conn, "dash_source_files")
+
+
+def sources(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Requests, files and time span per reader."""
+    return run(conn, "dash_sources")
+
+
+def malformed(conn: duckdb.DuckDBPyConnection, limit: int = 1000) -> tuple[int, pl.DataFrame]:
+    """(total malformed lines, the first `limit` of them by path and line)."""
+    total = int(rows(conn, "dash_malformed_count")[0][0])
+    return total, run(conn, "dash_malformed", limit=limit)
+
+
+def unpriced(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Logged model names with requests that have no price in force."""
+    return run(conn, "dash_unpriced")
+
+
+def price_table(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The price rows in force on this connection (shipped file plus the user's overrides)."""
+    return run(conn, "dash_price_table")

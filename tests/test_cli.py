@@ -1,0 +1,237 @@
+"""The CLI as a user runs it: a real process, stdout for data, one-line errors on stderr."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.cc_lines import assistant
+
+KEYS = [
+    "requests",
+    "input_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "cache_read_tokens",
+    "output_tokens",
+    "cost_usd",
+    "unpriced_requests",
+]
+
+
+def sc(*args: str, check: bool = True, **kw: object) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        **kw,
+    )  # type: ignore[call-overload]
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}: {proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    root = tmp_path / "claude" / "projects"
+    (root / "-w-alpha").mkdir(parents=True)
+    (root / "-w-beta").mkdir(parents=True)
+    (root / "-w-alpha" / "s1.jsonl").write_text(
+        "\n".join(
+            [
+                # 23:30 UTC on Nov 2 = 00:30 on Nov 3 in Berlin
+                assistant("m1", "r1", ts="2026-11-02T23:30:00.000Z", inp=1000, out=1000),
+                assistant("m2", "r2", ts="2026-11-03T10:00:00.000Z", model="claude-mystery-1"),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    (root / "-w-beta" / "s2.jsonl").write_text(
+        assistant(
+            "m3",
+            "r3",
+            ts="2026-11-02T10:00:00.000Z",
+            model="claude-haiku-4-5-20251001",
+            inp=2000,
+            out=400,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return tmp_path / "claude"
+
+
+def test_ingest_summary_and_report_json(logs: Path, db_path: Path) -> None:
+    out = sc("ingest", str(logs), "--db", str(db_path))
+    assert out.stdout == ""
+    assert (
+        "3 new requests" in out.stderr and "1 unpriced requests: claude-mystery-1 (1)" in out.stderr
+    )
+    rep = json.loads(sc("report", "--by", "day", "--db", str(db_path), "--format", "json").stdout)
+    assert list(rep) == ["rows", "totals"]
+    assert [list(r) for r in rep["rows"]] == [["day", *KEYS]] * 2
+    # Nov 2 (UTC): Sonnet 1,000 x $3 + 1,000 x $15 = $0.018 and Haiku 2,000 x $1 + 400 x $5 = $0.004
+    # Nov 3: only the unpriced request.
+    assert [
+        (r["day"], r["requests"], r["cost_usd"], r["unpriced_requests"]) for r in rep["rows"]
+    ] == [("2026-11-02", 2, 0.022, 0), ("2026-11-03", 1, 0.0, 1)]
+    assert rep["totals"] == {
+        k: (sum(r[k] for r in rep["rows"]) if k != "cost_usd" else 0.022) for k in KEYS
+    }
+
+
+def test_days_follow_the_time_zone(logs: Path, db_path: Path) -> None:
+    sc("ingest", str(logs), "--db", str(db_path))
+    rep = json.loads(
+        sc(
+            "report",
+            "--by",
+            "day",
+            "--tz",
+            "Europe/Berlin",
+            "--db",
+            str(db_path),
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert [(r["day"], r["requests"]) for r in rep["rows"]] == [
+        ("2026-11-02", 1),
+        ("2026-11-03", 2),
+    ]
+    since = json.loads(
+        sc(
+            "report",
+            "--by",
+            "model",
+            "--since",
+            "2026-11-03",
+            "--db",
+            str(db_path),
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert {r["model"] for r in since["rows"]} == {"claude-mystery-1"}
+
+
+def test_by_workload_uses_the_project(logs: Path, db_path: Path) -> None:
+    sc("ingest", str(logs), "--db", str(db_path))
+    rep = json.loads(
+        sc("report", "--by", "workload", "--db", str(db_path), "--format", "json").stdout
+    )
+    assert {r["workload"]: r["requests"] for r in rep["rows"]} == {"-w-alpha": 2, "-w-beta": 1}
+
+
+def test_export_writes_csvs_and_neutralises_formulas(tmp_path: Path, db_path: Path) -> None:
+    root = tmp_path / "c" / "projects" / "=HYPERLINK(evil)"
+    root.mkdir(parents=True)
+    (root / "s.jsonl").write_text(assistant("m1", "r1", inp=1000, out=0) + "\n", encoding="utf-8")
+    sc("ingest", str(tmp_path / "c"), "--db", str(db_path))
+    sc("export", "--out", str(tmp_path / "out"), "--db", str(db_path))
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert {
+        "spend_by_day_model.csv",
+        "spend_by_workload.csv",
+        "spend_by_model.csv",
+        "requests_priced.csv",
+    } <= set(names)
+    with (tmp_path / "out" / "spend_by_workload.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["workload"] == "'=HYPERLINK(evil)"
+    assert Decimal(rows[0]["cost_usd"]) == Decimal("0.003")
+
+
+def test_prices_command(tmp_path: Path) -> None:
+    rows = json.loads(sc("prices", "claude-haiku-4-5-20251001", "--format", "json").stdout)["rows"]
+    assert [(r["model"], r["input"], r["output"]) for r in rows] == [("claude-haiku-4-5", 1.0, 5.0)]
+    bad = sc("prices", "gpt-4", check=False)
+    assert bad.returncode == 1 and bad.stderr.startswith("switchcost: no model or alias 'gpt-4'")
+    assert bad.stderr.count("\n") == 1
+
+
+def test_domain_errors_are_one_line(tmp_path: Path, db_path: Path) -> None:
+    missing = sc("report", "--by", "day", "--db", str(tmp_path / "none.duckdb"), check=False)
+    assert missing.returncode == 1 and missing.stderr.count("\n") == 1
+    assert "does not exist yet" in missing.stderr and "Traceback" not in missing.stderr
+    nothing = sc("ingest", str(tmp_path / "nope"), "--db", str(db_path), check=False)
+    assert nothing.returncode == 1 and "no such file or directory" in nothing.stderr
+    badtz = sc("report", "--by", "day", "--tz", "Mars/Olympus", "--db", str(db_path), check=False)
+    assert badtz.returncode == 1
+
+
+def test_unreadable_input_is_the_only_failing_exit(tmp_path: Path, db_path: Path) -> None:
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text('{"not": "a log"}\n', encoding="utf-8")
+    proc = sc("ingest", str(junk), "--db", str(db_path), check=False)
+    assert proc.returncode == 1 and "not a recognised log format" in proc.stderr
+
+
+def test_second_writer_waits_then_says_busy(logs: Path, db_path: Path) -> None:
+    sc("ingest", str(logs), "--db", str(db_path))
+    holder = duckdb.connect(str(db_path))  # another process-level writer holds the lock
+    try:
+        blocked = subprocess.run(
+            [sys.executable, "-c", "import duckdb,sys; duckdb.connect(sys.argv[1])", str(db_path)],
+            capture_output=True,
+            text=True,
+        )
+        if blocked.returncode == 0:
+            pytest.skip("this DuckDB build does not lock across processes")
+        proc = sc("ingest", str(logs), "--db", str(db_path), "--wait", "1", check=False)
+    finally:
+        holder.close()
+    assert proc.returncode == 1
+    assert "is busy" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_killed_ingest_leaves_the_database_as_it_was(tmp_path: Path, db_path: Path) -> None:
+    import datetime as dt
+
+    from bench.synth import claude_code_tree  # our generator (bench/synth.py)
+
+    tree = tmp_path / "big"
+    truth = claude_code_tree(
+        tree, seed=3, start=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), days=3, n_sessions=120
+    )
+    first = tmp_path / "first"
+    (first / "projects").mkdir(parents=True)
+    sc("ingest", str(logs_one(first)), "--db", str(db_path))
+    before = count(db_path)
+    env = {**os.environ, "SWITCHCOST_CHUNK_BYTES": "20000"}
+    for delay in (0.3, 0.6, 0.9):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "ingest", str(tree), "--db", str(db_path)],
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert count(db_path) in (before, before + len(truth))
+    sc("ingest", str(tree), "--db", str(db_path))
+    assert count(db_path) == before + len(truth)
+
+
+def logs_one(root: Path) -> Path:
+    folder = root / "projects" / "-w"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "s.jsonl").write_text(assistant("solo", "r") + "\n", encoding="utf-8")
+    return root
+
+
+def count(db_path: Path) -> int:
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        return int(conn.execute("SELECT count(*) FROM requests").fetchall()[0][0])

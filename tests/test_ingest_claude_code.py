@@ -1,0 +1,200 @@
+"""Claude Code transcripts: dedup per (message id, request id), skips, increments, bad lines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ingest.load import ingest_paths
+from queries import db
+from tests.cc_lines import assistant, user
+
+
+def tree(root: Path, project: str = "-w-acme", session: str = "s1") -> Path:
+    folder = root / "projects" / project
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{session}.jsonl"
+
+
+def totals(db_path: Path) -> tuple[int, int, int]:
+    with db.connect(db_path, read_only=True) as conn:
+        got = conn.execute(
+            "SELECT count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0)"
+            " FROM requests"
+        ).fetchall()[0]
+    return int(got[0]), int(got[1]), int(got[2])
+
+
+def test_content_block_lines_count_once_with_final_output(tmp_path: Path, db_path: Path) -> None:
+    f = tree(tmp_path)
+    f.write_text(
+        "\n".join(
+            [
+                user(),
+                assistant("msg_1", "req_1", out=8),
+                assistant("msg_1", "req_1", out=8),
+                assistant("msg_1", "req_1", out=412),
+                assistant("msg_2", "req_2", inp=5, out=50),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    report = ingest_paths([tmp_path], db_path=db_path)
+    assert report.new_requests == 2
+    assert totals(db_path) == (2, 15, 462)
+
+
+def test_synthetic_and_api_error_lines_are_not_billed(tmp_path: Path, db_path: Path) -> None:
+    f = tree(tmp_path)
+    f.write_text(
+        "\n".join(
+            [
+                assistant("msg_1", "req_1", out=10),
+                assistant("b3c4", None, model="<synthetic>", inp=0, out=0),
+                assistant("msg_9", "req_9", out=77, isApiErrorMessage=True),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    ingest_paths([tmp_path], db_path=db_path)
+    assert totals(db_path) == (1, 10, 10)
+
+
+def test_research_example_tree(formats_dir: Path, tmp_path: Path, db_path: Path) -> None:
+    root = tmp_path / "claude" / "projects" / "-Users-alice-src-acme-api"
+    (root / "6f1c2d3e-4b5a-4c3d-9e8f-0a1b2c3d4e5f" / "subagents").mkdir(parents=True)
+    shutil.copy(
+        formats_dir / "claude_code/session.jsonl",
+        root / "6f1c2d3e-4b5a-4c3d-9e8f-0a1b2c3d4e5f.jsonl",
+    )
+    shutil.copy(
+        formats_dir / "claude_code/subagents/agent-a9f4657.jsonl",
+        root / "6f1c2d3e-4b5a-4c3d-9e8f-0a1b2c3d4e5f/subagents/agent-a9f4657.jsonl",
+    )
+    ingest_paths([tmp_path / "claude"], db_path=db_path)
+    with db.connect(db_path, read_only=True) as conn:
+        got = conn.execute(
+            "SELECT model_id, is_subagent, session_id, workload, speed, output_tokens, cost_usd"
+            " FROM priced_requests ORDER BY ts"
+        ).fetchall()
+    session = "6f1c2d3e-4b5a-4c3d-9e8f-0a1b2c3d4e5f"
+    assert [(r[0], r[1], r[2], r[3], r[5]) for r in got] == [
+        ("claude-opus-5-5", False, session, "-Users-alice-src-acme-api", 412),
+        ("claude-haiku-4-5", True, session, "-Users-alice-src-acme-api", 96),
+        ("claude-haiku-4-5", True, session, "-Users-alice-src-acme-api", 58),
+        ("claude-opus-5-5", False, session, "-Users-alice-src-acme-api", 950),
+    ]
+    # Opus 5.5 ($4 in, $20 out, $8 1h write, $0.20 read):
+    #   3x4 + 18,890x8 + 96,512x0.2 + 412x20 = 178,674.4 -> $0.1786744
+    #   fast (2x): (6x4 + 1,422x8 + 115,402x0.2 + 950x20) x 2 = 106,960.8 -> $0.1069608
+    # Haiku 4.5 ($1, $5, $1.25 5m, $0.10 read): 4 + 9,120x1.25 + 96x5 = 11,884 -> $0.011884
+    #   6 + 310x1.25 + 9,120x0.1 + 58x5 = 1,595.5 -> $0.0015955
+    assert [Decimal(r[6]) for r in got] == [
+        Decimal("0.1786744"),
+        Decimal("0.011884"),
+        Decimal("0.0015955"),
+        Decimal("0.1069608"),
+    ]
+
+
+def test_same_files_twice_add_nothing(tmp_path: Path, db_path: Path) -> None:
+    tree(tmp_path).write_text(assistant("msg_1", "req_1") + "\n", encoding="utf-8")
+    ingest_paths([tmp_path], db_path=db_path)
+    again = ingest_paths([tmp_path], db_path=db_path)
+    assert (again.new_requests, again.files_read, again.files_up_to_date) == (0, 0, 1)
+    assert totals(db_path) == (1, 10, 100)
+
+
+def test_appended_lines_are_read_from_where_we_stopped(tmp_path: Path, db_path: Path) -> None:
+    f = tree(tmp_path)
+    f.write_text(assistant("msg_1", "req_1", out=8) + "\n", encoding="utf-8")
+    ingest_paths([tmp_path], db_path=db_path)
+    with f.open("a", encoding="utf-8") as fh:
+        fh.write(assistant("msg_1", "req_1", out=300) + "\n")  # the final block of msg_1
+        fh.write(assistant("msg_2", "req_2", out=5) + "\n")
+    report = ingest_paths([tmp_path], db_path=db_path)
+    assert (report.new_requests, report.updated_requests) == (1, 1)
+    assert totals(db_path) == (2, 20, 305)
+
+
+def test_trailing_line_without_newline_waits_for_next_run(tmp_path: Path, db_path: Path) -> None:
+    f = tree(tmp_path)
+    whole = assistant("msg_2", "req_2", out=7)
+    f.write_text(assistant("msg_1", "req_1") + "\n" + whole[:40], encoding="utf-8")
+    first = ingest_paths([tmp_path], db_path=db_path)
+    assert (first.new_requests, len(first.malformed)) == (1, 0)
+    f.write_text(assistant("msg_1", "req_1") + "\n" + whole + "\n", encoding="utf-8")
+    second = ingest_paths([tmp_path], db_path=db_path)
+    assert second.new_requests == 1
+    assert totals(db_path) == (2, 20, 107)
+
+
+def test_replaced_file_is_reread_without_double_counting(tmp_path: Path, db_path: Path) -> None:
+    f = tree(tmp_path)
+    f.write_text(
+        assistant("msg_1", "req_1") + "\n" + assistant("msg_2", "req_2") + "\n", encoding="utf-8"
+    )
+    ingest_paths([tmp_path], db_path=db_path)
+    # Rotated: now shorter and different at the head; msg_2 reappears, msg_3 is new.
+    f.write_text(
+        assistant("msg_3", "req_3") + "\n" + assistant("msg_2", "req_2") + "\n", encoding="utf-8"
+    )
+    report = ingest_paths([tmp_path], db_path=db_path)
+    assert (report.new_requests, report.duplicates, report.files_reset) == (1, 1, 1)
+    assert totals(db_path)[0] == 3
+
+
+def test_resumed_session_copies_count_once(tmp_path: Path, db_path: Path) -> None:
+    tree(tmp_path, session="a").write_text(assistant("msg_1", "req_1") + "\n", encoding="utf-8")
+    tree(tmp_path, session="b").write_text(
+        assistant("msg_1", "req_1") + "\n" + assistant("msg_2", "req_2") + "\n", encoding="utf-8"
+    )
+    ingest_paths([tmp_path], db_path=db_path)
+    assert totals(db_path)[0] == 2
+
+
+def test_malformed_lines_are_named_and_the_rest_is_kept(tmp_path: Path, db_path: Path) -> None:
+    f = tree(tmp_path)
+    good = [assistant(f"msg_{i}", f"req_{i}") for i in range(5)]
+    wrong_type = json.loads(assistant("msg_x", "req_x"))
+    wrong_type["message"]["usage"]["input_tokens"] = "lots"
+    no_usage = json.loads(assistant("msg_y", "req_y"))
+    del no_usage["message"]["usage"]
+    lines = [
+        good[0].encode(),
+        good[1][:50].encode(),  # line 2: truncated JSON
+        good[1].encode(),
+        b"",  # line 4: blank
+        json.dumps(wrong_type, separators=(",", ":")).encode(),  # line 5: wrong type
+        good[2].encode(),
+        '{"type":"user","x":"caf\u00e9"}'.encode("latin-1"),  # line 7: not UTF-8
+        json.dumps(no_usage, separators=(",", ":")).encode(),  # line 8: no usage
+        good[3].encode(),
+        good[4].encode(),
+    ]
+    f.write_bytes(b"\n".join(lines) + b"\n")
+    report = ingest_paths([tmp_path], db_path=db_path)
+    bad = {(Path(m.path).name, m.line): m.reason for m in report.malformed}
+    assert sorted(bad) == [("s1.jsonl", 2), ("s1.jsonl", 5), ("s1.jsonl", 7), ("s1.jsonl", 8)]
+    assert "JSON" in bad[("s1.jsonl", 2)]
+    assert "UTF-8" in bad[("s1.jsonl", 7)]
+    assert "usage" in bad[("s1.jsonl", 8)]
+    assert report.new_requests == 5
+    with db.connect(db_path, read_only=True) as conn:
+        lines_of = dict(conn.execute("SELECT message_id, source_line FROM requests").fetchall())
+        stored = conn.execute("SELECT count(*) FROM malformed_lines").fetchall()[0][0]
+    assert lines_of == {"msg_0": 1, "msg_1": 3, "msg_2": 6, "msg_3": 9, "msg_4": 10}
+    assert stored == 4
+
+
+def test_missing_path_is_a_clear_error(tmp_path: Path, db_path: Path) -> None:
+    from ingest.discover import InputError
+
+    with pytest.raises(InputError, match="nope: no such file"):
+        ingest_paths([tmp_path / "nope"], db_path=db_path)

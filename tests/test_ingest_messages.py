@@ -1,0 +1,235 @@
+"""Application logs of Messages API calls: wrappers, bare messages, streams, errors, repeats."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ingest.load import ingest_paths
+from queries import db
+
+
+def message(
+    msg_id: str,
+    *,
+    model: str = "claude-sonnet-4-5-20250929",
+    inp: int = 100,
+    out: int = 10,
+    w5: int = 0,
+    w1: int = 0,
+    read: int = 0,
+    **usage: Any,
+) -> dict[str, Any]:
+    return {
+        "id": msg_id,
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": "..."}],
+        "stop_reason": "end_turn",
+        "usage": {
+            "input_tokens": inp,
+            "output_tokens": out,
+            "cache_read_input_tokens": read,
+            "cache_creation_input_tokens": w5 + w1,
+            "cache_creation": {"ephemeral_5m_input_tokens": w5, "ephemeral_1h_input_tokens": w1},
+            **usage,
+        },
+    }
+
+
+def wrapped(
+    msg: dict[str, Any],
+    *,
+    req: str,
+    tags: dict[str, str],
+    ts: str = "2026-11-03T08:00:00Z",
+    latency: float | None = 1200,
+    ttft: float | None = 300,
+) -> dict[str, Any]:
+    return {
+        "ts": ts,
+        "request_id": req,
+        "latency_ms": latency,
+        "ttft_ms": ttft,
+        "stream": False,
+        "tags": tags,
+        "request": {"model": msg["model"], "max_tokens": 1024},
+        "response": msg,
+    }
+
+
+def write(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def fetch(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
+    with db.connect(db_path, read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_wrappers_bare_errors_and_repeats(tmp_path: Path, db_path: Path) -> None:
+    log = write(
+        tmp_path / "app.jsonl",
+        [
+            wrapped(
+                message("msg_a", inp=1000, out=100),
+                req="req_a",
+                tags={"feature": "triage", "app": "bot"},
+            ),
+            wrapped(message("msg_a", inp=1000, out=100), req="req_a", tags={"feature": "triage"}),
+            message("msg_b", model="claude-haiku-4-5-20251001", inp=2000, out=200),
+            {
+                "ts": "2026-11-03T08:01:00Z",
+                "request_id": "req_e",
+                "tags": {"workload": "x"},
+                "error": {"type": "error", "error": {"type": "overloaded_error"}},
+            },
+            wrapped(
+                message("msg_c", inp=10, out=1, service_tier="batch"),
+                req="req_c",
+                tags={"workload": "extract", "feature": "ignored"},
+                latency=None,
+                ttft=None,
+            ),
+        ],
+    )
+    report = ingest_paths([log], db_path=db_path)
+    assert (report.new_requests, report.error_records, len(report.malformed)) == (3, 1, 0)
+    got = fetch(
+        db_path,
+        "SELECT message_id, workload, latency_ms, cost_usd FROM priced_requests"
+        " ORDER BY message_id",
+    )
+    # msg_a: 1,000 x $3 + 100 x $15 = 4,500 -> $0.0045; msg_b (Haiku): 2,000 + 1,000 -> $0.003;
+    # msg_c batch: (10 x 3 + 1 x 15) x 0.5 = 22.5 -> $0.0000225
+    assert got == [
+        ("msg_a", "triage", 1200.0, Decimal("0.0045")),
+        ("msg_b", None, None, Decimal("0.003")),
+        ("msg_c", "extract", None, Decimal("0.0000225")),
+    ]
+
+
+def test_stream_usage_is_cumulative_not_added(tmp_path: Path, db_path: Path) -> None:
+    start = message("msg_s", inp=38, out=1, w5=2048, read=11800)
+    events = [
+        {
+            "ts": "2026-11-03T09:00:00.000Z",
+            "request_id": "req_s",
+            "tags": {"workload": "chat"},
+            "event": {"type": "message_start", "message": start},
+        },
+        {
+            "ts": "2026-11-03T09:00:00.400Z",
+            "request_id": "req_s",
+            "event": {"type": "content_block_delta", "index": 0, "delta": {"text": "hi"}},
+        },
+        {
+            "ts": "2026-11-03T09:00:01.000Z",
+            "request_id": "req_s",
+            "event": {"type": "message_delta", "usage": {"output_tokens": 150}},
+        },
+        {
+            "ts": "2026-11-03T09:00:02.000Z",
+            "request_id": "req_s",
+            "event": {"type": "message_delta", "usage": {"input_tokens": 38, "output_tokens": 311}},
+        },
+        {
+            "ts": "2026-11-03T09:00:02.100Z",
+            "request_id": "req_s",
+            "event": {"type": "message_stop"},
+        },
+    ]
+    ingest_paths([write(tmp_path / "events.jsonl", events)], db_path=db_path)
+    got = fetch(
+        db_path,
+        "SELECT input_tokens, cache_write_5m, cache_read, output_tokens,"
+        " ttft_ms, latency_ms, workload FROM requests",
+    )
+    assert got == [(38, 2048, 11800, 311, 400.0, 2100.0, "chat")]
+
+
+def test_unfinished_stream_is_left_for_the_next_run(tmp_path: Path, db_path: Path) -> None:
+    start = {
+        "ts": "2026-11-03T09:00:00Z",
+        "request_id": "r1",
+        "event": {"type": "message_start", "message": message("msg_u", out=1)},
+    }
+    log = write(tmp_path / "events.jsonl", [start])
+    first = ingest_paths([log], db_path=db_path)
+    assert first.new_requests == 0
+    with log.open("a", encoding="utf-8") as fh:
+        for event in (
+            {"type": "message_delta", "usage": {"output_tokens": 99}},
+            {"type": "message_stop"},
+        ):
+            fh.write(
+                json.dumps({"ts": "2026-11-03T09:00:03Z", "request_id": "r1", "event": event})
+                + "\n"
+            )
+    second = ingest_paths([log], db_path=db_path)
+    assert second.new_requests == 1
+    assert fetch(db_path, "SELECT output_tokens FROM requests") == [(99,)]
+
+
+def test_stale_unfinished_stream_is_billed_with_what_was_seen(
+    tmp_path: Path, db_path: Path
+) -> None:
+    log = write(
+        tmp_path / "events.jsonl",
+        [
+            {
+                "ts": "2026-11-03T09:00:00Z",
+                "request_id": "r1",
+                "event": {"type": "message_start", "message": message("msg_u", out=1)},
+            }
+        ],
+    )
+    old = time.time() - 7200
+    os.utime(log, (old, old))
+    assert ingest_paths([log], db_path=db_path).new_requests == 1
+
+
+def test_bad_records_are_reported_with_their_line(tmp_path: Path, db_path: Path) -> None:
+    bad_usage = message("msg_x")
+    bad_usage["usage"]["output_tokens"] = -5
+    no_output = message("msg_y")
+    del no_output["usage"]["output_tokens"]
+    log = tmp_path / "app.jsonl"
+    log.write_text(
+        "\n".join(
+            [
+                json.dumps(message("msg_ok")),
+                '{"id": "msg_trunc", "type": "mess',
+                json.dumps(bad_usage),
+                json.dumps({"hello": "world"}),
+                json.dumps(no_output),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    report = ingest_paths([log], db_path=db_path, fmt="messages")
+    assert [(m.line, m.reason.split(" ")[0]) for m in report.malformed] == [
+        (2, "not"),
+        (3, "usage.output_tokens"),
+        (4, "no"),
+        (5, "usage"),
+    ]
+    assert report.new_requests == 1
+
+
+def test_workload_rule_is_configurable(tmp_path: Path, db_path: Path) -> None:
+    from ingest.records import ReadOptions
+
+    log = write(
+        tmp_path / "app.jsonl",
+        [wrapped(message("msg_a"), req="r", tags={"team": "growth", "feature": "triage"})],
+    )
+    ingest_paths([log], db_path=db_path, options=ReadOptions(workload_tags=("team", "feature")))
+    assert fetch(db_path, "SELECT workload FROM requests") == [("growth",)]
