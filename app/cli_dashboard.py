@@ -1,10 +1,89 @@
-"""CLI commands for the dashboard slice (registered by app.cli)."""
+"""`switchcost dashboard`: start the local Streamlit server over a database.
+
+The server binds to 127.0.0.1 unless asked otherwise: usage logs say what a team builds, so they
+are not served to the network by default.  The database path travels in `SWITCHCOST_DB`, which is
+where the dashboard (and every `queries.db.connect`) looks.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from app.console import err_console
+
+ENTRYPOINT = Path(__file__).resolve().parent / "dashboard.py"
+
+
+def streamlit_command(db: Path, port: int, host: str) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment that serve the dashboard (separate so tests can check them)."""
+    argv = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ENTRYPOINT),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
+        "--theme.base",
+        "light",
+    ]
+    env = {**os.environ, "SWITCHCOST_DB": str(db)}
+    return argv, env
 
 
 def register(app: typer.Typer) -> None:
-    """Add this slice's commands to the CLI (none yet)."""
-    del app
+    """Add `switchcost dashboard` to the CLI."""
+
+    @app.command()
+    def dashboard(
+        db: Annotated[
+            Path | None,
+            typer.Option(
+                "--db",
+                help="DuckDB file (default: $SWITCHCOST_DB or "
+                "~/.local/share/switchcost/switchcost.duckdb).",
+                show_default=False,
+            ),
+        ] = None,
+        port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
+        host: Annotated[
+            str,
+            typer.Option("--host", help="Address to bind (only widen it on a network you trust)."),
+        ] = "127.0.0.1",
+    ) -> None:
+        """Open the local dashboard: spend, latency and what a switch to Haiku would save."""
+        from queries.db import default_db_path
+
+        path = (db or default_db_path()).expanduser().resolve()
+        if not path.exists():
+            err_console.print(
+                f"switchcost: no database at {path}: run `switchcost ingest PATH --db {path}` "
+                "first.",
+                style="red",
+                highlight=False,
+                markup=False,
+            )
+            raise typer.Exit(1)
+        argv, env = streamlit_command(path, port, host)
+        err_console.print(
+            f"switchcost: serving {path} on http://{host}:{port} (Ctrl+C to stop)",
+            highlight=False,
+        )
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execvpe(argv[0], argv, env)

@@ -1,10 +1,251 @@
-"""CLI commands for the project slice (registered by app.cli)."""
+"""`switchcost project`: what each workload would cost, and how fast it would be, on another model.
+
+Argument parsing only; the modelling lives in queries.projection so the dashboard shows the same
+numbers.  stdout carries the data, the table format adds the window and key assumptions below.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+TABLE_COLUMNS = (
+    "workload",
+    "target",
+    "task_class",
+    "recommendation",
+    "requests",
+    "moved_requests",
+    "current_cost_usd",
+    "projected_cost_usd",
+    "savings_usd",
+    "savings_pct",
+    "monthly_savings_usd",
+    "ineligible_requests",
+    "break_even_escalation",
+    "current_p50_ms",
+    "projected_p50_ms",
+)
+BUILTIN = ("all", "recommended", "subagents")
+
+
+class Fmt(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+# Option declarations mirror app.cli's (duplicated: string annotations are evaluated in this
+# module's globals, and app.cli imports this module, so they cannot be imported at load time).
+DbOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="DuckDB file (default: $SWITCHCOST_DB or "
+        "~/.local/share/switchcost/switchcost.duckdb).",
+        show_default=False,
+    ),
+]
+PricesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--prices",
+        help="Your price file: adds or overrides models "
+        "(default: $SWITCHCOST_PRICES or ~/.config/switchcost/prices.toml).",
+        show_default=False,
+    ),
+]
+SinceOpt = Annotated[
+    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
+]
+UntilOpt = Annotated[
+    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
+]
+TzOpt = Annotated[str, typer.Option("--tz", help="Time zone for calendar days.")]
+FormatOpt = Annotated[Fmt, typer.Option("--format", help="Output format.")]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this slice's commands to the CLI (none yet)."""
-    del app
+    """Add `project` to the CLI (called by app.cli once its option types exist)."""
+    from app.cli import domain_errors
+
+    @app.command()
+    @domain_errors
+    def project(
+        db: DbOpt = None,
+        to: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--to", help="Target model id or alias; repeat for a side-by-side matrix."
+            ),
+        ] = None,
+        scenario: Annotated[
+            str,
+            typer.Option(
+                "--scenario", help="all, recommended, subagents, or a TOML file of [[scenarios]]."
+            ),
+        ] = "recommended",
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        tz: TzOpt = "UTC",
+        fmt: FormatOpt = Fmt.table,
+        prices: PricesOpt = None,
+        rules: Annotated[
+            Path | None,
+            typer.Option(
+                "--rules",
+                help="Your task-class rules / speed defaults (default: $SWITCHCOST_PROJECTION or "
+                "~/.config/switchcost/projection.toml).",
+                show_default=False,
+            ),
+        ] = None,
+    ) -> None:
+        """Savings, run-rate, eligibility, latency and advice per workload on a cheaper model."""
+        run_project(
+            db,
+            tuple(to or ()),
+            scenario,
+            since.date() if since else None,
+            until.date() if until else None,
+            tz,
+            fmt.value,
+            prices,
+            rules,
+        )
+
+
+def run_project(
+    db: Path | None,
+    targets: tuple[str, ...],
+    scenario: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    tz: str,
+    fmt: str,
+    prices: Path | None,
+    rules: Path | None,
+) -> None:
+    from dataclasses import replace
+
+    from app.commands_data import _check_tz
+    from queries import db as qdb
+    from queries import projection
+    from queries.reports import Filters
+    from queries.task_class import load_defaults
+
+    _check_tz(tz)
+    if scenario in BUILTIN:
+        scenarios = [projection.builtin_scenario(scenario, targets)]  # type: ignore[arg-type]
+    else:
+        path = Path(scenario)
+        if not path.exists():
+            raise ValueError(
+                f"--scenario {scenario!r}: not one of {', '.join(BUILTIN)} and no such file"
+            )
+        scenarios = projection.load_scenario_file(path)
+        if targets:
+            scenarios = [replace(s, targets=targets) for s in scenarios]
+    defaults = load_defaults(rules)
+    filters = Filters(since=since, until=until, tz=tz)
+    with qdb.connect(db, read_only=True, prices=prices) as conn:
+        results = [
+            (s.name, projection.project(conn, s, filters, defaults=defaults)) for s in scenarios
+        ]
+    payloads = [_payload(p) for _, p in results]
+    if fmt == "json":
+        from app.output import to_json
+
+        body: Any = payloads[0] if len(payloads) == 1 else {"scenarios": payloads}
+        sys.stdout.write(to_json(body) + "\n")
+    elif fmt == "csv":
+        from app.output import csv_text
+
+        columns = ["scenario", *projection.ROW_COLUMNS]
+        rows = [
+            {"scenario": p["assumptions"]["scenario"], **r}
+            for p in payloads
+            for r in [*p["rows"], *p["totals"]["by_target"].values()]
+        ]
+        sys.stdout.write(csv_text(rows, columns))
+    else:
+        for p in payloads:
+            _table(p)
+
+
+def _payload(p: Any) -> dict[str, Any]:
+    return {
+        "rows": p.rows.to_dicts(),
+        "totals": p.totals,
+        "assumptions": p.assumptions,
+    }
+
+
+def _table(payload: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from app.console import out_console
+
+    a = payload["assumptions"]
+    totals = payload["totals"]["by_target"]
+    table = Table(
+        title=f"scenario {a['scenario']}: {a['scenario_rule']}",
+        show_footer=len(totals) == 1,
+        box=None,
+        header_style="bold",
+    )
+    only = next(iter(totals.values())) if len(totals) == 1 else {}
+    for col in TABLE_COLUMNS:
+        table.add_column(
+            col.removesuffix("_usd").replace("_", " "),
+            footer=_cell(col, only.get(col)) if only else "",
+            justify="left"
+            if col in ("workload", "target", "task_class", "recommendation")
+            else "right",
+        )
+    for row in payload["rows"]:
+        table.add_row(*[_cell(c, row.get(c)) for c in TABLE_COLUMNS])
+    out_console.print(table)
+    if len(totals) > 1:
+        for target, t in totals.items():
+            out_console.print(
+                f"TOTAL {target}: current ${_cell('x_usd', t['current_cost_usd'])[1:]}, "
+                f"projected ${_cell('x_usd', t['projected_cost_usd'])[1:]}, "
+                f"savings ${_cell('x_usd', t['savings_usd'])[1:]}",
+                highlight=False,
+                markup=False,
+            )
+    lines = [
+        f"window {a['window_first_day']} .. {a['window_last_day']} ({a['window_days']} days); "
+        f"monthly = x {a['days_per_month']} / {a['window_days']} days",
+        f"share moved {a['share_moved']}, escalation {a['escalation_rate']}, "
+        f"output ratio {a['output_ratio_default']}, tokenizer factor {a['tokenizer_factor']} "
+        f"{a['tokenizer_factors']}",
+        *(f"latency {t}: {how}" for t, how in a["latency_speed_by_target"].items()),
+        "all assumptions: --format json",
+    ]
+    for line in lines:
+        out_console.print(line, highlight=False, markup=False, style="dim")
+
+
+def _cell(col: str, value: Any) -> str:
+    from app.output import money
+
+    if value is None:
+        return ""
+    if col.endswith("_usd"):
+        return f"${money(value, Decimal('0.01')):,}"
+    if col in ("savings_pct",):
+        return f"{money(value, Decimal('0.1'))}%"
+    if col == "break_even_escalation":
+        return f"{money(Decimal(value) * 100, Decimal('0.1'))}%"
+    if col.endswith("_ms"):
+        return f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)

@@ -1,10 +1,215 @@
-"""CLI commands for the sources slice (registered by app.cli)."""
+"""CLI commands for the sources slice: `fetch`, `reconcile` and `report-api` (registered by app.cli).
+
+`fetch` pulls Anthropic's usage and cost reports with the admin key from the environment (never
+from a flag, so it stays out of shell history and process lists); `reconcile` sets the cost the
+tool computes from request logs beside the cost Anthropic reports; `report-api` reports the
+fetched (or Console-exported) aggregates by any of their dimensions.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from app.console import err_console
+
+
+class BucketBy(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+    model = "model"
+    workspace = "workspace"
+    api_key = "api_key"
+    service_tier = "service_tier"
+    context_window = "context_window"
+    speed = "speed"
+    inference_geo = "inference_geo"
+
+
+class Fmt(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+# Option declarations mirror app.cli's (duplicated: string annotations are evaluated in this
+# module's globals, and app.cli imports this module, so they cannot be imported at load time).
+DbOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="DuckDB file (default: $SWITCHCOST_DB or "
+        "~/.local/share/switchcost/switchcost.duckdb).",
+        show_default=False,
+    ),
+]
+PricesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--prices",
+        help="Your price file: adds or overrides models "
+        "(default: $SWITCHCOST_PRICES or ~/.config/switchcost/prices.toml).",
+        show_default=False,
+    ),
+]
+SinceOpt = Annotated[
+    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
+]
+UntilOpt = Annotated[
+    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
+]
+FormatOpt = Annotated[Fmt, typer.Option("--format", help="Output format.")]
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def _say(text: str) -> None:
+    err_console.print(text, highlight=False, markup=False)
+
+
+def run_fetch(
+    db: Path | None, since: dt.date | None, until: dt.date | None, base_url: str | None
+) -> None:
+    """Fetch every report still open in [since, until] and store it in one transaction."""
+    from ingest import fetch_api
+    from ingest.load_buckets import FetchedReport, first_open_day, store_reports
+
+    key = os.environ.get(fetch_api.ADMIN_KEY_ENV, "").strip()
+    if not key:
+        raise ValueError(
+            f"set {fetch_api.ADMIN_KEY_ENV} to an Admin API key (sk-ant-admin…) or a key with"
+            " the read:analytics scope to fetch usage and cost reports"
+        )
+    until = until or dt.datetime.now(dt.UTC).date()
+    since = since or until - dt.timedelta(days=30)
+    if since > until:
+        raise ValueError(f"--since {since} is after --until {until}")
+    start = fetch_api.day_start(since)
+    end = fetch_api.day_start(until) + dt.timedelta(days=1)
+    client = fetch_api.make_client(key, base_url)
+    fetched: list[FetchedReport] = []
+    skipped = 0
+    reports = fetch_api.ANALYTICS_REPORTS
+    i = 0
+    while i < len(reports):
+        rep = reports[i]
+        lo = max(start, fetch_api.ANALYTICS_EARLIEST) if rep.source.endswith("-api") else start
+        open_day = first_open_day(db, rep.source, rep.grouping_name, lo, end) if lo < end else None
+        if open_day is None:
+            skipped += 1
+            i += 1
+            continue
+        try:
+            fetched.append(fetch_api.fetch_report(client, rep, open_day, end))
+        except fetch_api.AnalyticsUnavailable:
+            if reports is fetch_api.LEGACY_REPORTS:
+                raise
+            _say("the analytics API is not available to this organization: using the legacy reports")
+            reports, i, fetched, skipped = fetch_api.LEGACY_REPORTS, 0, [], 0
+            continue
+        i += 1
+    summary = store_reports(db, fetched)
+    _say(
+        f"fetched {summary.usage_rows} usage rows and {summary.cost_rows} cost rows "
+        f"({summary.buckets} daily buckets, {summary.final_buckets} final); "
+        f"{skipped} reports already final for {since}..{until}"
+    )
+
+
+def report_buckets(
+    db: Path | None,
+    by: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    fmt: str,
+    prices: Path | None,
+) -> None:
+    """Anthropic's reported usage and cost per group (`report --source usage-api`)."""
+    from app.commands_data import _emit
+    from queries import buckets
+    from queries import db as qdb
+
+    with qdb.connect(db, read_only=True, prices=prices) as conn:
+        frame = buckets.bucket_report(conn, by, since, until)
+    rows = frame.to_dicts()
+    _emit(rows, [by, *buckets.BUCKET_COLUMNS], _totals(rows, buckets.BUCKET_COLUMNS), fmt, by)
+
+
+def _totals(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col in columns:
+        values = [r[col] for r in rows if r.get(col) is not None]
+        if col.endswith("_usd"):
+            out[col] = sum((Decimal(v) for v in values), Decimal(0))
+        elif values and all(isinstance(v, int) for v in values):
+            out[col] = sum(values)
+    return out
+
+
+def run_reconcile(
+    db: Path | None, since: dt.date | None, until: dt.date | None, fmt: str, prices: Path | None
+) -> None:
+    from app.commands_data import _emit
+    from queries import buckets
+    from queries import db as qdb
+
+    with qdb.connect(db, read_only=True, prices=prices) as conn:
+        frame = buckets.reconcile(conn, since, until)
+    rows = frame.to_dicts()
+    columns = list(buckets.RECONCILE_COLUMNS)
+    _emit(rows, columns, _totals(rows, buckets.RECONCILE_COLUMNS[2:]), fmt, "day")
+    if rows and all(r["reported_usd"] is None for r in rows):
+        _say("no reported cost for these days: run `switchcost fetch` (or ingest a Console cost CSV)")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this slice's commands to the CLI (none yet)."""
-    del app
+    """Add `fetch`, `reconcile` and `report-api` to the CLI."""
+    from app.cli import domain_errors
+
+    @app.command()
+    @domain_errors
+    def fetch(
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        db: DbOpt = None,
+        base_url: Annotated[
+            str | None,
+            typer.Option("--base-url", help="API base URL (default: the SDK's, api.anthropic.com)."),
+        ] = None,
+    ) -> None:
+        """Fetch Anthropic's usage and cost reports (key from $ANTHROPIC_ADMIN_KEY)."""
+        run_fetch(db, _day(since), _day(until), base_url)
+
+    @app.command()
+    @domain_errors
+    def reconcile(
+        db: DbOpt = None,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        fmt: FormatOpt = Fmt.table,
+        prices: PricesOpt = None,
+    ) -> None:
+        """Per day and model: cost computed from logs, cost Anthropic reports, and the gap."""
+        run_reconcile(db, _day(since), _day(until), fmt.value, prices)
+
+    @app.command("report-api")
+    @domain_errors
+    def report_api(
+        by: Annotated[BucketBy, typer.Option("--by", help="Group rows by this.")],
+        db: DbOpt = None,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        fmt: FormatOpt = Fmt.table,
+        prices: PricesOpt = None,
+    ) -> None:
+        """Anthropic's reported usage and cost (from `fetch` or Console CSV) per group."""
+        report_buckets(db, by.value, _day(since), _day(until), fmt.value, prices)

@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from app.output import csv_text
 from queries import dashboard as qdash
 from queries import db as qdb
 from queries import pricing
@@ -76,6 +77,7 @@ class SidebarData:
     last_day: Any
     last_ingest: dict[str, Any] | None
     requests: int
+    target_models: list[str]
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,14 @@ def _sidebar(conn: Any, tz: str) -> SidebarData:
         last_day=last,
         last_ingest=qdash.last_ingest(conn),
         requests=requests,
+        target_models=_targets(qdash.price_table(conn)),
     )
+
+
+def _targets(prices: pl.DataFrame) -> list[str]:
+    """Priced models a workload could move to, Haiku models first (the switch this tool is for)."""
+    models = prices["model"].unique(maintain_order=True).to_list()
+    return sorted(models, key=lambda m: ("haiku" not in m, m))
 
 
 def _overview(conn: Any, filters: Filters) -> OverviewData:
@@ -174,6 +183,12 @@ def _switch(conn: Any, filters: Filters, spec: ScenarioSpec) -> SwitchData:
         by_day=result.by_day,
         classes=projection.task_classes(conn, filters),
     )
+
+
+def _classes(conn: Any, filters: Filters) -> pl.DataFrame:
+    from queries import projection
+
+    return projection.task_classes(conn, filters)
 
 
 def _latency(conn: Any, filters: Filters, spec: ScenarioSpec) -> LatencyData:
@@ -218,10 +233,46 @@ def _data_page(conn: Any) -> DataPageData:
 LOADERS: dict[str, Callable[..., Any]] = {
     "sidebar": _sidebar,
     "overview": _overview,
+    "classes": _classes,
     "switch": _switch,
     "latency": _latency,
     "data": _data_page,
 }
+
+
+# ------------------------------------------------------------------------ shaping for the page
+
+
+def matrix(rows: pl.DataFrame) -> pl.DataFrame:
+    """Workload x target: savings and break-even escalation side by side, one row per workload."""
+    if rows.is_empty():
+        return rows
+    out: pl.DataFrame | None = None
+    for target in rows["target"].unique(maintain_order=True).to_list():
+        part = rows.filter(pl.col("target") == target).select(
+            "workload",
+            pl.col("savings_usd").alias(f"{target} savings_usd"),
+            pl.col("break_even_escalation").alias(f"{target} break_even_escalation"),
+        )
+        out = part if out is None else out.join(part, on="workload", how="full", coalesce=True)
+    assert out is not None
+    return out
+
+
+def scenario_csv(spec: ScenarioSpec, result: SwitchData) -> str:
+    """The scenario's settings repeated on every result row, so the file stands on its own."""
+    settings = {
+        "scenario": spec.name,
+        "targets": " ".join(spec.targets),
+        "workloads_moved": " ".join(spec.workloads) if spec.workloads is not None else "(all)",
+        "share": spec.share,
+        "escalation": spec.escalation,
+        "output_ratio": spec.output_ratio,
+    }
+    rows = [{**settings, **row} for row in result.rows.to_dicts()]
+    total = {**settings, "workload": "TOTAL", **result.totals}
+    columns = [*settings, *result.rows.columns]
+    return csv_text([*rows, total], columns)
 
 
 # ----------------------------------------------------------------------------- open and cache

@@ -150,31 +150,40 @@ def from_ms(ms: int) -> datetime:
     return _EPOCH + timedelta(milliseconds=ms)
 
 
-_DATES: dict[int, str] = {}
+_MINUTES: dict[int, str] = {}
 
 
 def iso_ms(ms: int) -> str:
     """Format epoch milliseconds like Claude Code does: `2026-11-18T14:02:11.031Z`."""
-    day, rem = divmod(ms, _DAY_MS)
-    date = _DATES.get(day)
-    if date is None:
-        date = _DATES[day] = (_EPOCH + timedelta(days=day)).strftime("%Y-%m-%d")
-    hour, rem = divmod(rem, _HOUR_MS)
-    minute, rem = divmod(rem, 60_000)
+    minute, rem = divmod(ms, 60_000)
+    prefix = _MINUTES.get(minute)
+    if prefix is None:
+        if len(_MINUTES) > 100_000:
+            _MINUTES.clear()
+        moment = _EPOCH + timedelta(minutes=minute)
+        prefix = _MINUTES[minute] = moment.strftime("%Y-%m-%dT%H:%M:")
     sec, milli = divmod(rem, 1000)
-    return f"{date}T{hour:02d}:{minute:02d}:{sec:02d}.{milli:03d}Z"
+    return f"{prefix}{sec:02d}.{milli:03d}Z"
+
+
+#: Maps any byte to a base58 character: random bytes -> id characters in one C call.
+_B58_TABLE = bytes(ord(_B58[b % 58]) for b in range(256))
+
+
+def _b58(rng: random.Random, k: int) -> str:
+    return rng.randbytes(k).translate(_B58_TABLE).decode()
 
 
 def _msg_id(rng: random.Random) -> str:
-    return "msg_01" + "".join(rng.choices(_B58, k=22))
+    return "msg_01" + _b58(rng, 22)
 
 
 def _req_id(rng: random.Random) -> str:
-    return "req_011C" + "".join(rng.choices(_B58, k=20))
+    return "req_011C" + _b58(rng, 20)
 
 
 def _tool_id(rng: random.Random) -> str:
-    return "toolu_01" + "".join(rng.choices(_B58, k=22))
+    return "toolu_01" + _b58(rng, 22)
 
 
 def _uuid(rng: random.Random) -> str:
@@ -1342,7 +1351,7 @@ def _content(rng: random.Random, c: _AppCall) -> list[dict[str, object]]:
         sig = "".join(rng.choices(_B64, k=48))
         blocks.append({"type": "thinking", "thinking": "", "signature": sig})
     for _ in range(c.ws):
-        sid = "srvtoolu_01" + "".join(rng.choices(_B58, k=22))
+        sid = "srvtoolu_01" + _b58(rng, 22)
         blocks.append({"type": "server_tool_use", "id": sid, "name": "web_search", "input": {}})
         blocks.append({"type": "web_search_tool_result", "tool_use_id": sid, "content": []})
     blocks.append({"type": "text", "text": "..."})
@@ -1671,7 +1680,16 @@ def _malformed(kind: str, base: bytes, rng: random.Random) -> bytes:
     if "sessionId" in obj:
         bad: dict[str, object] = {
             k: obj[k]
-            for k in ("isSidechain", "userType", "cwd", "sessionId", "version", "gitBranch")
+            for k in (
+                "isSidechain",
+                "userType",
+                "cwd",
+                "sessionId",
+                "version",
+                "gitBranch",
+                "agentId",
+                "slug",
+            )
             if k in obj
         }
         bad = {"parentUuid": None, **bad, "type": "user"}

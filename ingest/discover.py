@@ -77,11 +77,19 @@ def last_line_end(path: Path, size: int) -> int:
     return 0
 
 
-def plan(path: Path, state: FileState | None) -> tuple[FileTask | None, bool]:
-    """The byte range to read now, and whether the file was replaced or truncated."""
+def plan(
+    path: Path, state: FileState | None, *, whole_file: bool = False
+) -> tuple[FileTask | None, bool]:
+    """The byte range to read now, and whether the file was replaced or truncated.
+
+    A `whole_file` format (a CSV with its header, a JSON document) has no meaningful byte
+    offset: when it changed at all it is read again from the start, to its last byte.
+    """
     stat = path.stat()
     if state is not None and stat.st_size == state.size and stat.st_mtime == state.mtime:
         return None, False
+    if whole_file:
+        return (FileTask(path, 0, stat.st_size, 0) if stat.st_size > 0 else None), False
     end = last_line_end(path, stat.st_size)
     if state is not None:
         known = min(HEAD_BYTES, state.bytes_done)

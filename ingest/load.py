@@ -18,6 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from ingest import discover as disc
+from ingest.buckets import BucketResult
+from ingest.load_buckets import merge_file_buckets
 from ingest.readers import REGISTRY, detect
 from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions
 from queries import db
@@ -128,7 +130,8 @@ def ingest_paths(
                 if name is None:
                     report.skipped_files.append((str(path), "not a recognised log format"))
                     continue
-            task, replaced = disc.plan(path, state)
+            whole = getattr(REGISTRY.get(name), "WHOLE_FILE", False)
+            task, replaced = disc.plan(path, state, whole_file=whole)
             if replaced:
                 resets.add(str(path))
             if task is None:
@@ -138,12 +141,14 @@ def ingest_paths(
         total = sum(t.end - t.start for ts in by_format.values() for t in ts)
         done = 0
         with db.transaction(conn):
-            run_id = int(conn.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0])  # type: ignore[index]
+            run_id = int(conn.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0])
             report.run_id = run_id
             for name, tasks in by_format.items():
                 reader = REGISTRY[name]
                 for chunk in _chunks(tasks):
                     result = reader.read(chunk, options)
+                    if isinstance(result, BucketResult):  # aggregates (Console CSV)
+                        merge_file_buckets(conn, result)
                     new, updated, dup = _merge(conn, result.table, run_id)
                     report.new_requests += new
                     report.updated_requests += updated
@@ -185,39 +190,69 @@ def _remember(
     resets: set[str],
     run_id: int,
 ) -> None:
-    rows = []
+    """Record how far each file was read, in one statement (thousands of files per run)."""
+    cols: dict[str, list[object]] = {
+        k: []
+        for k in (
+            "path",
+            "format",
+            "size",
+            "mtime",
+            "bytes_done",
+            "lines_done",
+            "head_hash",
+            "resets",
+            "last_run_id",
+        )
+    }
     for task in tasks:
         path = str(task.path)
         bytes_done, lines_done = resume.get(path, (task.end, task.start_line))
         stat = task.path.stat()
         full = bytes_done >= task.end
-        rows.append(
-            (
-                path,
-                fmt,
-                stat.st_size if full else -1,
-                stat.st_mtime if full else -1.0,
-                bytes_done,
-                lines_done,
-                disc.head_hash(task.path, min(disc.HEAD_BYTES, bytes_done)),
-                1 if path in resets else 0,
-                run_id,
-            )
+        # A file read only partly (an unfinished stream) must not look unchanged next time.
+        values = (
+            path,
+            fmt,
+            stat.st_size if full else -1,
+            stat.st_mtime if full else -1.0,
+            bytes_done,
+            lines_done,
+            disc.head_hash(task.path, min(disc.HEAD_BYTES, bytes_done)),
+            1 if path in resets else 0,
+            run_id,
         )
-    conn.executemany(
-        "INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE"
-        " SET format = excluded.format, size = excluded.size, mtime = excluded.mtime,"
-        " bytes_done = excluded.bytes_done, lines_done = excluded.lines_done,"
-        " head_hash = excluded.head_hash, resets = source_files.resets + excluded.resets,"
-        " last_run_id = excluded.last_run_id",
-        rows,
-    )
+        for key, value in zip(cols, values, strict=True):
+            cols[key].append(value)
+    conn.register("file_states", pa.table(cols))
+    try:
+        conn.execute(
+            "INSERT INTO source_files SELECT * FROM file_states ON CONFLICT (path) DO UPDATE"
+            " SET format = excluded.format, size = excluded.size, mtime = excluded.mtime,"
+            " bytes_done = excluded.bytes_done, lines_done = excluded.lines_done,"
+            " head_hash = excluded.head_hash, resets = source_files.resets + excluded.resets,"
+            " last_run_id = excluded.last_run_id"
+        )
+    finally:
+        conn.unregister("file_states")
 
 
 def _record_malformed(conn: duckdb.DuckDBPyConnection, bad: list[Malformed], run_id: int) -> None:
-    if bad:
-        conn.executemany(
-            "INSERT INTO malformed_lines VALUES (?, ?, ?, ?) ON CONFLICT (path, line) DO UPDATE"
-            " SET reason = excluded.reason, run_id = excluded.run_id",
-            [(m.path, m.line, m.reason, run_id) for m in bad],
+    if not bad:
+        return
+    table = pa.table(
+        {
+            "path": [m.path for m in bad],
+            "line": [m.line for m in bad],
+            "reason": [m.reason for m in bad],
+            "run_id": [run_id] * len(bad),
+        }
+    )
+    conn.register("bad_lines", table)
+    try:
+        conn.execute(
+            "INSERT INTO malformed_lines SELECT * FROM bad_lines ON CONFLICT (path, line)"
+            " DO UPDATE SET reason = excluded.reason, run_id = excluded.run_id"
         )
+    finally:
+        conn.unregister("bad_lines")

@@ -17,4 +17,12 @@ def all_exports(conn: duckdb.DuckDBPyConnection, tz: str = "UTC") -> dict[str, p
         "spend_by_workload": usage_by(conn, "workload", filters),
         "spend_by_model": usage_by(conn, "model", filters),
         "requests_priced": run(conn, "requests_priced", tz=tz),
+        "projection_recommended_haiku_4_5": _projection(conn, filters),
     }
+
+
+def _projection(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """The default `switchcost project` answer (recommended scenario, Haiku 4.5) as rows."""
+    from queries.projection import builtin_scenario, project
+
+    return project(conn, builtin_scenario("recommended", ("claude-haiku-4-5",)), filters).rows

@@ -59,7 +59,11 @@ def run(
 ) -> pl.DataFrame:
     """Run queries/<folder>/<name>.sql with bound parameters; return a Polars frame."""
     text, bound = bind(name, folder, params)
-    return conn.sql(text, params=bound).pl()
+    relation = conn.sql(text, params=bound)
+    if relation is None:
+        raise TypeError(f"query {folder}/{name} returned no result set")
+    frame: pl.DataFrame = relation.pl()
+    return frame
 
 
 def rows(

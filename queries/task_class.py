@@ -34,7 +34,6 @@ TASK_CLASSES: tuple[str, ...] = (
     "unknown",
 )
 MOVE_POLICIES = ("all", "subagents", "none")
-USER_RULES_FILE = Path.home() / ".config" / "switchcost" / "projection.toml"
 
 
 class RulesError(ValueError):
@@ -188,7 +187,7 @@ def task_classes(
     filters: Filters | None = None,
     defaults: Defaults | None = None,
 ) -> pl.DataFrame:
-    """workload, task_class, matched_by, move, recommendation, reason, requests, subagent_requests."""
+    """Per workload: task_class, matched_by, move, recommendation, reason and request counts."""
     d = defaults or load_defaults()
     frame = run(
         conn, "workload_tag_values", tag_keys=list(d.tag_keys), **(filters or Filters()).params()

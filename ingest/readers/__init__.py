@@ -10,7 +10,17 @@ from pathlib import Path
 from types import ModuleType
 from typing import Protocol
 
-from ingest.readers import claude_code, messages
+from ingest.readers import (
+    batch_results,
+    bedrock,
+    claude_code,
+    console_csv,
+    helicone,
+    litellm,
+    messages,
+    otel,
+    vertex,
+)
 from ingest.records import FileTask, ReadOptions, ReadResult
 
 
@@ -24,6 +34,14 @@ class Reader(Protocol):
 
 REGISTRY: dict[str, ModuleType] = {
     claude_code.NAME: claude_code,
+    # Before `messages`: their lines embed Message objects that `messages` would also claim.
+    batch_results.NAME: batch_results,
+    bedrock.NAME: bedrock,
+    vertex.NAME: vertex,
+    litellm.NAME: litellm,
+    helicone.NAME: helicone,
+    otel.NAME: otel,
+    console_csv.NAME: console_csv,
     messages.NAME: messages,
 }
 

@@ -41,27 +41,34 @@ _COLUMNS = {
     ),
 }
 
-_QUERY = """
-WITH raw AS (
-    SELECT filename AS read_path, ordinality AS ord, type, timestamp, sessionId, isSidechain,
-           agentId, requestId, isApiErrorMessage, message
-    FROM read_json($files, format = 'newline_delimited', columns = $columns,
-                   ignore_errors = true, filename = true, maximum_object_size = 268435456)
-    WITH ORDINALITY
-),
-numbered AS (
-    SELECT raw.*, ord - min(ord) OVER (PARTITION BY read_path) AS rel,
-           count(*) OVER (PARTITION BY read_path) AS n_rows
-    FROM raw
-),
-kept AS (
-    SELECT * FROM numbered
-    WHERE type IS NULL OR (type = 'assistant' AND coalesce(message.model, '') <> '<synthetic>'
-                           AND NOT coalesce(isApiErrorMessage, false))
-)
-SELECT k.*, f.orig_path, f.start_line + k.rel + 1 AS line, f.project, f.session_id,
-       f.agent_from_path
-FROM kept AS k JOIN files AS f USING (read_path)
+# One scan of the JSON: every line keeps its file index and ordinal (so line numbers can be
+# derived), but only assistant lines and unparsable lines keep their fields.
+_SCAN = """
+CREATE TEMP TABLE raw AS
+SELECT
+    file_index AS fi,
+    ordinality AS ord,
+    CASE WHEN type IS NULL OR (type = 'assistant'
+                               AND coalesce(message.model, '') <> '<synthetic>'
+                               AND NOT coalesce(isApiErrorMessage, false))
+         THEN {'type': type, 'timestamp': timestamp, 'sessionId': sessionId,
+               'isSidechain': isSidechain, 'agentId': agentId, 'requestId': requestId,
+               'message': message}
+    END AS rec
+FROM read_json($files, format = 'newline_delimited', columns = $columns,
+               ignore_errors = true, maximum_object_size = 268435456)
+WITH ORDINALITY
+"""
+
+_NUMBER = """
+CREATE TEMP TABLE file_rows AS SELECT fi, min(ord) AS first_ord, count(*) AS n_rows
+FROM raw GROUP BY fi;
+CREATE TEMP TABLE parsed AS
+SELECT unnest(r.rec), f.orig_path, f.start_line + (r.ord - x.first_ord) + 1 AS line,
+       f.project, f.session_id, f.agent_from_path
+FROM raw AS r JOIN file_rows AS x USING (fi) JOIN files AS f USING (fi)
+WHERE r.rec IS NOT NULL;
+DROP TABLE raw;
 """
 
 _RECORDS = """
@@ -111,13 +118,15 @@ shaped AS (
         NULL::DOUBLE AS ttft_ms
     FROM usable
 )
-SELECT {columns} FROM (
-    SELECT *, row_number() OVER (
-        PARTITION BY request_key
-        ORDER BY input_tokens + cache_write_5m + cache_write_1h + cache_read + output_tokens DESC,
-                 source_file DESC, source_line DESC) AS pick
+SELECT unnest(best) FROM (
+    SELECT max_by(
+        struct_pack({columns}),
+        struct_pack(tokens := input_tokens + cache_write_5m + cache_write_1h + cache_read
+                              + output_tokens,
+                    file := source_file, line := source_line)) AS best
     FROM shaped
-) WHERE pick = 1
+    GROUP BY request_key
+)
 """
 
 _BAD = """
@@ -209,22 +218,15 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
                     dst.write(src.read(task.end - task.start))
             project, session, agent = _locate(task.path)
             rows.append((read_path, str(task.path), task.start_line, project, session, agent))
+        names = ("read_path", "orig_path", "start_line", "project", "session_id", "agent_from_path")
         files = pa.table(
             {
-                name: [r[i] for r in rows]
-                for i, name in enumerate(
-                    (
-                        "read_path",
-                        "orig_path",
-                        "start_line",
-                        "project",
-                        "session_id",
-                        "agent_from_path",
-                    )
-                )
+                "fi": list(range(len(rows))),
+                **{n: [r[i] for r in rows] for i, n in enumerate(names)},
             },
             schema=pa.schema(
                 [
+                    ("fi", pa.int64()),
                     ("read_path", pa.string()),
                     ("orig_path", pa.string()),
                     ("start_line", pa.int64()),
@@ -238,14 +240,12 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
         try:
             con.execute("SET TimeZone = 'UTC'")
             con.register("files", files)
-            con.execute(
-                f"CREATE TEMP TABLE parsed AS {_QUERY}",
-                {"files": [r[0] for r in rows], "columns": _COLUMNS},
-            )
+            con.execute(_SCAN, {"files": [r[0] for r in rows], "columns": _COLUMNS})
+            con.execute(_NUMBER)
             bad = con.execute(_BAD).fetchall()
             counted = dict(
                 con.execute(
-                    "SELECT orig_path, any_value(n_rows) FROM parsed GROUP BY ALL"
+                    "SELECT orig_path, n_rows FROM file_rows JOIN files USING (fi)"
                 ).fetchall()
             )
             if bad:
@@ -261,8 +261,7 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
         # DuckDB's row count is the line count unless a file has blank lines (Claude Code
         # writes none); files with malformed lines, or with no row kept, are counted exactly.
         n = counted.get(str(task.path))
-        exact = n is None or str(task.path) in troubled
-        lines = _count_lines(task) if exact else int(n)
+        lines = _count_lines(task) if n is None or str(task.path) in troubled else int(n)
         result.resume[str(task.path)] = (task.end, task.start_line + lines)
     return result
 

@@ -1,0 +1,59 @@
+"""Latency: how fast each model and workload answers, and what the scenario would change."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import charts, data, ui
+from app.data import LatencyData, ScenarioSpec
+
+filters = st.session_state["filters"]
+spec: ScenarioSpec = st.session_state.get("scenario", ScenarioSpec())
+view: LatencyData = data.load("latency", filters, spec)
+
+st.title("Latency")
+st.caption(
+    "Percentiles of total latency, time to first token and output tokens per second, from the "
+    "requests that logged timings. Sample counts are shown so thin data is visible."
+)
+LAT = (("latency_p50_ms", "p50"), ("latency_p95_ms", "p95"), ("latency_p99_ms", "p99"))
+TTFT = (("ttft_p50_ms", "p50"), ("ttft_p95_ms", "p95"), ("ttft_p99_ms", "p99"))
+TPS = (("tokens_per_s_p50", "p50"), ("tokens_per_s_p95", "p95"), ("tokens_per_s_p99", "p99"))
+
+by_label = (
+    st.segmented_control("Group by", ["model", "workload"], default="model", key="latency_by")
+    or "model"
+)
+frame = view.by_model if by_label == "model" else view.by_workload
+if frame.is_empty() or int(frame["latency_samples"].sum()) == 0:
+    st.info("No request in this window logged its latency.", icon=":material/info:")
+else:
+    ui.chart(
+        charts.percentiles(frame, by_label, LAT, "latency_samples", "Total latency", "ms"),
+        key="latency-total",
+    )
+    left, right = st.columns(2)
+    with left:
+        ui.chart(
+            charts.percentiles(frame, by_label, TTFT, "ttft_samples", "Time to first token", "ms"),
+            key="ttft",
+        )
+    with right:
+        ui.chart(
+            charts.percentiles(
+                frame, by_label, TPS, "speed_samples", "Output tokens per second", "tokens/s"
+            ),
+            key="tps",
+        )
+    ui.table(frame, f"latency_by_{by_label}")
+
+st.subheader("Current vs projected (Switch page scenario)")
+st.caption(
+    f"Targets: {', '.join(spec.targets)}; workloads: "
+    f"{', '.join(spec.workloads) if spec.workloads else 'all'}."
+)
+if view.projected.is_empty():
+    st.info("The scenario moves no timed requests.", icon=":material/info:")
+else:
+    ui.chart(charts.latency_current_vs_projected(view.projected), key="latency-projected")
+    ui.table(view.projected, "latency_projected")

@@ -1,0 +1,362 @@
+"""Every dashboard page under Streamlit's AppTest, against a real DuckDB file built by the CLI.
+
+The numbers on each page are compared with what `switchcost report` / `switchcost project` print
+as JSON for the same filters, so the dashboard and the CLI cannot drift apart.  Latency
+percentiles are recomputed from the raw rows with the standard library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import dashboard_db  # noqa: E402
+
+ENTRY = str(Path(__file__).resolve().parents[1] / "app" / "dashboard.py")
+PAGES = ("overview", "switch", "latency", "data")
+SIDEBAR_KEYS = {"tz", "window", "workloads", "models", "sources", "thread"}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(database, home) built once for the module by generating logs and running the CLI."""
+    root = tmp_path_factory.mktemp("dash")
+    home = root / "home"
+    home.mkdir()
+    formats = Path(__file__).resolve().parents[2] / "shared" / "research" / "formats"
+    return dashboard_db.build(root, home, formats if formats.exists() else None), home
+
+
+@pytest.fixture
+def db(world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SWITCHCOST_DB", str(world[0]))
+    return world[0]
+
+
+@pytest.fixture
+def home(world: tuple[Path, Path]) -> Path:
+    return world[1]
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(ENTRY, default_timeout=120)
+    at.run()
+    if page != "overview":
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def cents(value: Any) -> str:
+    """How the page shows a dollar amount: rounded half up to the cent, with separators."""
+    amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"${amount:,}"
+
+
+def table(at: AppTest, download_key: str) -> list[dict[str, Any]]:
+    """The rows of the table whose CSV button has this key (tables and buttons come in pairs)."""
+    keys = [b.key for b in at.get("download_button")]
+    frame = at.dataframe[keys.index(download_key)].value
+    return list(frame.to_dict("records"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_filters_tables_and_downloads(db: Path, page: str) -> None:
+    at = open_page(page)
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error
+    widgets = {w.key for w in [*at.sidebar.selectbox, *at.sidebar.multiselect, *at.sidebar.radio]}
+    assert widgets == SIDEBAR_KEYS
+    assert len(at.dataframe) >= 2
+    buttons = at.get("download_button")
+    assert len(buttons) >= len(at.dataframe)  # every table has its CSV button
+    if page != "data":
+        assert at.get("plotly_chart")
+    caption = " ".join(c.value for c in at.sidebar.caption)
+    assert "Last ingested: 20" in caption
+
+
+def test_overview_matches_report_json(db: Path, home: Path) -> None:
+    at = open_page("overview")
+    by_model = dashboard_db.cli_json(home, "report", "--by", "model", "--db", str(db))
+    shown = metrics(at)
+    assert shown["Spend in window"] == cents(by_model["totals"]["cost_usd"])
+    assert shown["Requests"] == f"{by_model['totals']['requests']:,}"
+    by_workload = dashboard_db.cli_json(home, "report", "--by", "workload", "--db", str(db))
+    rows = table(at, "download-spend_by_workload")
+    assert [r["workload"] for r in rows] == [r["workload"] for r in by_workload["rows"]]
+    for got, want in zip(rows, by_workload["rows"], strict=True):
+        assert round(got["cost_usd"], 6) == want["cost_usd"]
+        assert got["requests"] == want["requests"]
+        assert got["cache_read_tokens"] == want["cache_read_tokens"]
+    models = table(at, "download-spend_by_model")
+    assert {r["model"]: round(r["cost_usd"], 6) for r in models} == {
+        r["model"]: r["cost_usd"] for r in by_model["rows"]
+    }
+    sessions = dashboard_db.cli_json(home, "report", "--by", "session", "--db", str(db))
+    top = table(at, "download-top_sessions")
+    assert [r["session"] for r in top] == [r["session"] for r in sessions["rows"][:10]]
+
+
+def test_overview_date_range_and_time_zone_match_report(db: Path, home: Path) -> None:
+    at = open_page("overview")
+    at.sidebar.selectbox(key="tz").set_value("America/Los_Angeles").run()
+    at.sidebar.selectbox(key="window").set_value("Custom range").run()
+    at.sidebar.date_input(key="dates").set_value((dt.date(2026, 11, 3), dt.date(2026, 11, 9)))
+    at.run()
+    assert not at.exception
+    want = dashboard_db.cli_json(
+        home,
+        "report",
+        "--by",
+        "day",
+        "--db",
+        str(db),
+        "--since",
+        "2026-11-03",
+        "--until",
+        "2026-11-09",
+        "--tz",
+        "America/Los_Angeles",
+    )
+    shown = metrics(at)
+    assert shown["Spend in window"] == cents(want["totals"]["cost_usd"])
+    assert shown["Requests"] == f"{want['totals']['requests']:,}"
+    everything = dashboard_db.cli_json(home, "report", "--by", "day", "--db", str(db))
+    assert want["totals"]["requests"] < everything["totals"]["requests"]  # the filter bites
+    days = table(at, "download-spend_by_day_model")
+    assert {str(r["day"])[:10] for r in days} == {r["day"] for r in want["rows"]}
+    # run-rate: the window's spend over its 7 days, times 30.4375
+    rate = Decimal(str(want["totals"]["cost_usd"])) / 7 * Decimal("30.4375")
+    assert shown["Monthly run-rate"] == cents(rate)
+
+
+def test_overview_workload_filter_equals_that_workloads_report_row(db: Path, home: Path) -> None:
+    at = open_page("overview")
+    at.sidebar.multiselect(key="workloads").set_value(["docs-qa"]).run()
+    want = dashboard_db.cli_json(home, "report", "--by", "workload", "--db", str(db))
+    row = next(r for r in want["rows"] if r["workload"] == "docs-qa")
+    assert metrics(at)["Spend in window"] == cents(row["cost_usd"])
+    assert metrics(at)["Requests"] == f"{row['requests']:,}"
+
+
+def _project(home: Path, db: Path, tmp: Path, **knobs: Any) -> dict[str, Any]:
+    args = ["project", "--db", str(db)]
+    if knobs:
+        body = "[[scenarios]]\nname = 'recommended'\n" + "".join(
+            f"{k} = {v}\n" for k, v in knobs.items()
+        )
+        path = tmp / "scenario.toml"
+        path.write_text(body, encoding="utf-8")
+        args += ["--scenario", str(path)]
+    else:
+        args += ["--scenario", "recommended"]
+    result: dict[str, Any] = dashboard_db.cli_json(home, *args)
+    return result
+
+
+def _check_switch_totals(at: AppTest, want: dict[str, Any]) -> None:
+    shown = metrics(at)
+    totals = want["totals"]
+    assert shown["Current cost"] == cents(totals["current_cost_usd"])
+    assert shown["Projected cost"] == cents(totals["projected_cost_usd"])
+    assert shown["Savings"] == cents(totals["savings_usd"])
+    rows = table(at, "download-scenario_rows")
+    assert [(r["workload"], r["target"]) for r in rows] == [
+        (r["workload"], r["target"]) for r in want["rows"]
+    ]
+    for got, exp in zip(rows, want["rows"], strict=True):
+        assert round(got["projected_cost_usd"], 6) == exp["projected_cost_usd"]
+
+
+def test_switch_defaults_match_project_json(db: Path, home: Path, tmp_path: Path) -> None:
+    at = open_page("switch")
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.multiselect(key="sc_targets").value == ["claude-haiku-4-5"]
+    assert at.selectbox(key="sc_mode").value == "Recommended workloads"
+    want = _project(home, db, tmp_path)
+    _check_switch_totals(at, want)
+    recommended = table(at, "download-recommendations")
+    moved = {r["workload"] for r in recommended if r["recommendation"] != "keep"}
+    assert "json-extraction" in moved
+    # the "Workloads to move" default is what the advice says may move
+    assert set(at.multiselect(key="sc_workloads").value) >= {"json-extraction", "support-chatbot"}
+    assert "docs-qa" not in at.multiselect(key="sc_workloads").value
+
+
+def test_switch_sliders_change_the_projection_like_the_cli(
+    db: Path, home: Path, tmp_path: Path
+) -> None:
+    at = open_page("switch")
+    before = metrics(at)["Projected cost"]
+    at.slider(key="sc_share").set_value(50).run()
+    at.slider(key="sc_escalation").set_value(10).run()
+    at.slider(key="sc_output_ratio").set_value(1.2).run()
+    assert not at.exception
+    assert metrics(at)["Projected cost"] != before
+    want = _project(home, db, tmp_path, share=0.5, escalation=0.1, output_ratio=1.2)
+    _check_switch_totals(at, want)
+
+
+def test_switch_chosen_workloads_and_csv_download(db: Path, home: Path, tmp_path: Path) -> None:
+    at = open_page("switch")
+    at.selectbox(key="sc_mode").set_value("Chosen workloads").run()
+    at.multiselect(key="sc_workloads").set_value(["json-extraction", "docs-qa"]).run()
+    assert not at.exception
+    body = "[[scenarios]]\nname = 'mine'\nworkloads = ['json-extraction', 'docs-qa']\n"
+    (tmp_path / "s.toml").write_text(body, encoding="utf-8")
+    want = dashboard_db.cli_json(
+        home, "project", "--db", str(db), "--scenario", str(tmp_path / "s.toml")
+    )
+    _check_switch_totals(at, want)
+    assert metrics(at)["Savings"] != cents(0)
+    # The scenario CSV carries the settings on every row and a TOTAL line.
+    button = next(b for b in at.get("download_button") if b.key == "download-scenario")
+    assert button.label == "Download scenario and results (CSV)"
+    from app import data
+
+    spec = at.session_state["scenario"]
+    assert spec.workloads == ("json-extraction", "docs-qa")
+    text = data.scenario_csv(spec, data.fetch("switch", db, at.session_state["filters"], spec))
+    lines = text.splitlines()
+    assert lines[0].startswith("scenario,targets,workloads_moved,share,escalation,output_ratio,")
+    settings = "dashboard,claude-haiku-4-5,json-extraction docs-qa,1.000000,0.000000,1.000000,"
+    assert all(ln.startswith(settings) for ln in lines[1:])
+    assert len(lines) == 1 + len(want["rows"]) + 1
+    assert lines[-1].split(",")[6] == "TOTAL"
+
+
+def test_latency_percentiles_match_the_raw_rows(db: Path) -> None:
+    at = open_page("latency")
+    assert not at.exception
+    rows = {r["model"]: r for r in table(at, "download-latency_by_model")}
+    with duckdb.connect(str(db), read_only=True) as conn:
+        raw = conn.execute(
+            "SELECT model, latency_ms, ttft_ms FROM requests WHERE latency_ms IS NOT NULL"
+        ).fetchall()
+    per_model: dict[str, list[float]] = {}
+    for model, latency, _ttft in raw:
+        model_id = model.removesuffix("-20250929").removesuffix("-20251101")
+        per_model.setdefault(model_id, []).append(latency)
+    assert per_model
+    for model, values in per_model.items():
+        if len(values) < 2:
+            continue
+        got = rows[model]
+        assert got["latency_samples"] == len(values)
+        assert got["latency_p50_ms"] == pytest.approx(statistics.median(values))
+        # quantile_cont = linear interpolation = statistics.quantiles(method="inclusive")
+        p95 = statistics.quantiles(values, n=100, method="inclusive")[94]
+        assert got["latency_p95_ms"] == pytest.approx(p95)
+    assert len(at.get("plotly_chart")) >= 3
+    projected = table(at, "download-latency_projected")
+    assert projected
+    # Haiku is the faster model by default, so wholly moved timed workloads get quicker.
+    faster = [r for r in projected if r["latency_source"] == "default"]
+    assert faster
+    assert all(r["projected_p50_ms"] < r["current_p50_ms"] for r in faster)
+
+
+def test_data_page_matches_the_database_and_prices(db: Path, home: Path) -> None:
+    at = open_page("data")
+    shown = metrics(at)
+    with duckdb.connect(str(db), read_only=True) as conn:
+        files = conn.execute("SELECT count(*) FROM source_files").fetchall()[0][0]
+        bad = conn.execute("SELECT count(*) FROM malformed_lines").fetchall()[0][0]
+    assert shown["Files ingested"] == f"{files:,}"
+    assert shown["Malformed lines"] == f"{bad:,}"
+    assert bad >= 1  # the generated app log has one broken line
+    prices = dashboard_db.cli_json(home, "prices")
+    priced = [r for r in prices["rows"] if r["effective_from"] is not None]
+    table_rows = table(at, "download-prices")
+    assert len(table_rows) == len(priced)
+    assert {(r["model"], str(r["effective_from"])[:10]) for r in table_rows} == {
+        (r["model"], r["effective_from"]) for r in priced
+    }
+    assert table(at, "download-malformed_lines")[0]["reason"]
+
+
+def test_missing_database_explains_how_to_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWITCHCOST_DB", str(tmp_path / "nope.duckdb"))
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert "No database at" in at.error[0].value
+    assert "switchcost ingest" in at.code[0].value
+
+
+def test_empty_database_explains_how_to_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from queries import db as qdb
+
+    path = tmp_path / "empty.duckdb"
+    qdb.connect(path).close()
+    monkeypatch.setenv("SWITCHCOST_DB", str(path))
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert "holds no requests yet" in at.error[0].value
+    assert f"--db {path}" in at.code[0].value
+
+
+HOLD_LOCK = """
+import sys, time, duckdb
+conn = duckdb.connect(sys.argv[1])
+conn.execute("BEGIN TRANSACTION")
+conn.execute("INSERT INTO ingest_runs VALUES (999, now(), now(), 0, 0, 0, 0, 0)")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("COMMIT")
+conn.close()
+"""
+
+
+@pytest.fixture
+def copy_db(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of the database, for a test that writes to it."""
+    path = tmp_path / "copy.duckdb"
+    path.write_bytes(db.read_bytes())
+    monkeypatch.setenv("SWITCHCOST_DB", str(path))
+    yield path
+
+
+def test_busy_database_shows_last_results_then_new_data(copy_db: Path) -> None:
+    at = open_page("overview")
+    spend = metrics(at)["Spend in window"]
+    assert "(run 999)" not in " ".join(c.value for c in at.sidebar.caption)
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(copy_db), "6"], stdout=subprocess.PIPE, text=True
+    ) as writer:
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == "locked"
+        copy_db.touch()  # the writer has the file; make sure the stamp moves on
+        started = time.monotonic()
+        at.run()
+        assert time.monotonic() - started < 10
+        assert not at.exception, [e.message for e in at.exception]
+        assert any("ingest is writing" in i.value for i in at.info)
+        assert metrics(at)["Spend in window"] == spend
+        writer.wait(timeout=30)
+    at.run()
+    assert not at.exception
+    assert not any("ingest is writing" in i.value for i in at.info)
+    assert "(run 999)" in " ".join(c.value for c in at.sidebar.caption)
