@@ -1,1 +1,1 @@
-"""The composition root: the CLI and the Streamlit dashboard wire `ingest` and `queries` to people."""
+"""The composition root: the CLI and the Streamlit dashboard wire `ingest` and `queries` together."""

@@ -1,4 +1,4 @@
-"""CLI commands for the sources slice: `fetch`, `reconcile` and `report-api` (registered by app.cli).
+"""CLI commands for the sources slice: `fetch`, `reconcile`, `report-api` (registered by app.cli).
 
 `fetch` pulls Anthropic's usage and cost reports with the admin key from the environment (never
 from a flag, so it stays out of shell history and process lists); `reconcile` sets the cost the
@@ -98,7 +98,7 @@ def run_fetch(
     client = fetch_api.make_client(key, base_url)
     fetched: list[FetchedReport] = []
     skipped = 0
-    reports = fetch_api.ANALYTICS_REPORTS
+    reports: tuple[fetch_api.Report, ...] = fetch_api.ANALYTICS_REPORTS
     i = 0
     while i < len(reports):
         rep = reports[i]
@@ -113,7 +113,9 @@ def run_fetch(
         except fetch_api.AnalyticsUnavailable:
             if reports is fetch_api.LEGACY_REPORTS:
                 raise
-            _say("the analytics API is not available to this organization: using the legacy reports")
+            _say(
+                "the analytics API is not available to this organization: using the legacy reports"
+            )
             reports, i, fetched, skipped = fetch_api.LEGACY_REPORTS, 0, [], 0
             continue
         i += 1
@@ -168,7 +170,9 @@ def run_reconcile(
     columns = list(buckets.RECONCILE_COLUMNS)
     _emit(rows, columns, _totals(rows, buckets.RECONCILE_COLUMNS[2:]), fmt, "day")
     if rows and all(r["reported_usd"] is None for r in rows):
-        _say("no reported cost for these days: run `switchcost fetch` (or ingest a Console cost CSV)")
+        _say(
+            "no reported cost for these days: run `switchcost fetch` (or ingest a Console cost CSV)"
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -183,7 +187,9 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         base_url: Annotated[
             str | None,
-            typer.Option("--base-url", help="API base URL (default: the SDK's, api.anthropic.com)."),
+            typer.Option(
+                "--base-url", help="API base URL (default: the SDK's, api.anthropic.com)."
+            ),
         ] = None,
     ) -> None:
         """Fetch Anthropic's usage and cost reports (key from $ANTHROPIC_ADMIN_KEY)."""

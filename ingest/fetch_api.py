@@ -48,9 +48,17 @@ class Report:
 
 
 ANALYTICS_REPORTS = (
-    Report("usage", "usage-api", ("model", "workspace_id", "api_key_id", "service_tier", "context_window")),
-    Report("usage", "usage-api", ("model", "service_tier", "context_window", "speed", "inference_geo")),
-    Report("cost", "cost-api", ("model", "workspace_id", "api_key_id", "service_tier", "cost_type")),
+    Report(
+        "usage",
+        "usage-api",
+        ("model", "workspace_id", "api_key_id", "service_tier", "context_window"),
+    ),
+    Report(
+        "usage", "usage-api", ("model", "service_tier", "context_window", "speed", "inference_geo")
+    ),
+    Report(
+        "cost", "cost-api", ("model", "workspace_id", "api_key_id", "service_tier", "cost_type")
+    ),
     Report("cost", "cost-api", ("model", "context_window", "speed", "inference_geo", "token_type")),
 )
 LEGACY_REPORTS = (
@@ -152,8 +160,15 @@ def _analytics_rows(
         if rep.kind == "usage":
             rows.append(
                 usage_record(
-                    rep.source, rep.grouping_name, "api", start, end, group,
-                    item.get("usage") or {}, refreshed, now,
+                    rep.source,
+                    rep.grouping_name,
+                    "api",
+                    start,
+                    end,
+                    group,
+                    item.get("usage") or {},
+                    refreshed,
+                    now,
                 )
             )
         else:
@@ -161,7 +176,12 @@ def _analytics_rows(
             listed = cost.get("list_amount")
             rows.append(
                 cost_record(
-                    rep.source, rep.grouping_name, "api", start, end, group,
+                    rep.source,
+                    rep.grouping_name,
+                    "api",
+                    start,
+                    end,
+                    group,
                     cents_to_usd(cost.get("amount")),
                     cents_to_usd(listed) if listed is not None else None,
                     str(cost.get("currency") or "USD"),
@@ -215,8 +235,14 @@ def _legacy_rows(
                 group = {
                     k: v
                     for k, v in result.items()
-                    if k not in ("uncached_input_tokens", "cache_creation", "cache_read_input_tokens",
-                                 "output_tokens", "server_tool_use")
+                    if k
+                    not in (
+                        "uncached_input_tokens",
+                        "cache_creation",
+                        "cache_read_input_tokens",
+                        "output_tokens",
+                        "server_tool_use",
+                    )
                 }
                 rows.append(
                     usage_record(
@@ -227,9 +253,18 @@ def _legacy_rows(
                 group = {k: v for k, v in result.items() if k not in ("amount", "currency")}
                 rows.append(
                     cost_record(
-                        rep.source, rep.grouping_name, "api", start, end, group,
-                        cents_to_usd(result.get("amount")), None,
-                        str(result.get("currency") or "USD"), None, None, now,
+                        rep.source,
+                        rep.grouping_name,
+                        "api",
+                        start,
+                        end,
+                        group,
+                        cents_to_usd(result.get("amount")),
+                        None,
+                        str(result.get("currency") or "USD"),
+                        None,
+                        None,
+                        now,
                     )
                 )
     return rows

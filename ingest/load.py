@@ -25,7 +25,9 @@ from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions
 from queries import db
 from queries.loader import rows as sql_rows
 
-CHUNK_BYTES = int(os.environ.get("SWITCHCOST_CHUNK_BYTES", 256 * 1024 * 1024))
+# Files are read in chunks of about this many bytes: small enough to keep the parser's memory
+# flat, large enough that per-query overhead stays negligible.
+CHUNK_BYTES = int(os.environ.get("SWITCHCOST_CHUNK_BYTES", 32 * 1024 * 1024))
 Progress = Callable[[int, int], None]
 
 
@@ -64,27 +66,47 @@ def _states(conn: duckdb.DuckDBPyConnection) -> dict[str, disc.FileState]:
     }
 
 
+_TOTAL = (
+    "({t}.input_tokens + {t}.cache_write_5m + {t}.cache_write_1h + {t}.cache_read"
+    " + {t}.output_tokens)"
+)
+
+
 def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tuple[int, int, int]:
-    """Insert new keys, upgrade stored ones that now carry more tokens; (new, updated, dup)."""
+    """Insert new keys, upgrade stored ones that now carry more tokens; (new, updated, dup).
+
+    `table` may hold a key more than once (chunks read separately): the fullest copy wins.
+    """
     if table.num_rows == 0:
         return 0, 0, 0
-    conn.register("staged", table)
+    conn.register("staged_raw", table)
     try:
+        conn.execute(
+            "CREATE OR REPLACE TEMP VIEW staged AS SELECT * FROM staged_raw QUALIFY row_number()"
+            " OVER (PARTITION BY request_key ORDER BY "
+            + _TOTAL.format(t="staged_raw")
+            + " DESC, source_file DESC, source_line DESC) = 1"
+        )
         new, updated = sql_rows(conn, "count_merge", folder="write")[0]
         cols = ", ".join(COLUMNS)
         conn.execute(
-            f"INSERT INTO requests ({cols}, run_id) SELECT {cols}, $run FROM staged "
-            "ON CONFLICT (request_key) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "request_key")
-            + ", run_id = excluded.run_id "
-            "WHERE excluded.input_tokens + excluded.cache_write_5m + excluded.cache_write_1h"
-            " + excluded.cache_read + excluded.output_tokens > requests.input_tokens"
-            " + requests.cache_write_5m + requests.cache_write_1h + requests.cache_read"
-            " + requests.output_tokens",
+            f"INSERT INTO requests ({cols}, run_id) SELECT {cols}, $run FROM staged AS s"
+            " WHERE NOT EXISTS (SELECT 1 FROM requests AS r WHERE r.request_key = s.request_key)",
             {"run": run_id},
         )
+        if updated:
+            sets = ", ".join(f"{c} = s.{c}" for c in COLUMNS if c != "request_key")
+            conn.execute(
+                f"UPDATE requests SET {sets}, run_id = $run FROM staged AS s"
+                " WHERE requests.request_key = s.request_key AND "
+                + _TOTAL.format(t="s")
+                + " > "
+                + _TOTAL.format(t="requests"),
+                {"run": run_id},
+            )
+        conn.execute("DROP VIEW staged")
     finally:
-        conn.unregister("staged")
+        conn.unregister("staged_raw")
     return int(new), int(updated), table.num_rows - int(new) - int(updated)
 
 

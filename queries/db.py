@@ -137,6 +137,7 @@ def connect(
     conn = _open(db, read_only, wait)
     try:
         conn.execute("SET TimeZone = 'UTC'")
+        conn.execute(f"SET memory_limit = '{os.environ.get('SWITCHCOST_MEMORY', '256MB')}'")
         if read_only:
             have = schema_version(conn)
             if have != latest_version():

@@ -41,4 +41,4 @@ def formats_dir() -> Iterator[Path]:
     """The research example files (skipped where ../shared is absent)."""
     if not FORMATS.exists():
         pytest.skip("../shared/research/formats not available")
-    yield FORMATS
+    return FORMATS

@@ -60,10 +60,17 @@ class FakeAPI:
                 reply = (
                     handler(query, headers, body)
                     if handler
-                    else Reply(404, {"type": "error", "error": {"type": "not_found_error",
-                                                                 "message": "no such path"}})
+                    else Reply(
+                        404,
+                        {
+                            "type": "error",
+                            "error": {"type": "not_found_error", "message": "no such path"},
+                        },
+                    )
                 )
-                data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+                data = (
+                    reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+                )
                 self.send_response(reply.status)
                 self.send_header("content-type", reply.content_type)
                 self.send_header("content-length", str(len(data)))
@@ -101,5 +108,8 @@ def fake_api() -> Iterator[FakeAPI]:
 
 
 def error(status: int, kind: str, message: str) -> Reply:
-    return Reply(status, {"type": "error", "error": {"type": kind, "message": message}},
-                 headers={"retry-after-ms": "5"} if status == 429 or status >= 500 else {})
+    return Reply(
+        status,
+        {"type": "error", "error": {"type": kind, "message": message}},
+        headers={"retry-after-ms": "5"} if status == 429 or status >= 500 else {},
+    )

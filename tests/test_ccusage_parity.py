@@ -29,11 +29,14 @@ CENT = Decimal("0.01")
 @pytest.mark.skipif(not CCUSAGE or not Path(CCUSAGE).exists(), reason="ccusage not installed")
 def test_daily_cost_per_model_matches_ccusage(tmp_path: Path, db_path: Path) -> None:
     tree = tmp_path / "claude"
-    claude_code_tree(tree, seed=11, start=dt.datetime(2026, 10, 28, tzinfo=dt.UTC), days=6,
-                     n_sessions=60)
+    claude_code_tree(
+        tree, seed=11, start=dt.datetime(2026, 10, 28, tzinfo=dt.UTC), days=6, n_sessions=60
+    )
     proc = subprocess.run(
         [CCUSAGE, "claude", "daily", "--offline", "--json", "-z", "UTC", "--breakdown"],
-        env={**os.environ, "CLAUDE_CONFIG_DIR": str(tree)}, capture_output=True, text=True,
+        env={**os.environ, "CLAUDE_CONFIG_DIR": str(tree)},
+        capture_output=True,
+        text=True,
         check=True,
     )
     aliases = {
@@ -46,8 +49,10 @@ def test_daily_cost_per_model_matches_ccusage(tmp_path: Path, db_path: Path) -> 
             theirs[(day["date"], aliases[part["modelName"]])] += Decimal(str(part["cost"]))
     ingest_paths([tree], db_path=db_path)
     with db.connect(db_path, read_only=True) as conn:
-        ours = {(r["day"], r["model"]): Decimal(r["cost_usd"])
-                for r in run(conn, "spend_by_day_model", tz="UTC").to_dicts()}
+        ours = {
+            (r["day"], r["model"]): Decimal(r["cost_usd"])
+            for r in run(conn, "spend_by_day_model", tz="UTC").to_dicts()
+        }
     assert len(ours) >= 10
     assert set(ours) == set(theirs)
     for key, cost in ours.items():

@@ -76,9 +76,8 @@ def logs(tmp_path: Path) -> Path:
 def test_ingest_summary_and_report_json(logs: Path, db_path: Path) -> None:
     out = sc("ingest", str(logs), "--db", str(db_path))
     assert out.stdout == ""
-    assert (
-        "3 new requests" in out.stderr and "1 unpriced requests: claude-mystery-1 (1)" in out.stderr
-    )
+    assert "3 new requests" in out.stderr
+    assert "1 unpriced requests: claude-mystery-1 (1)" in out.stderr
     rep = json.loads(sc("report", "--by", "day", "--db", str(db_path), "--format", "json").stdout)
     assert list(rep) == ["rows", "totals"]
     assert [list(r) for r in rep["rows"]] == [["day", *KEYS]] * 2
@@ -158,16 +157,20 @@ def test_prices_command(tmp_path: Path) -> None:
     rows = json.loads(sc("prices", "claude-haiku-4-5-20251001", "--format", "json").stdout)["rows"]
     assert [(r["model"], r["input"], r["output"]) for r in rows] == [("claude-haiku-4-5", 1.0, 5.0)]
     bad = sc("prices", "gpt-4", check=False)
-    assert bad.returncode == 1 and bad.stderr.startswith("switchcost: no model or alias 'gpt-4'")
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("switchcost: no model or alias 'gpt-4'")
     assert bad.stderr.count("\n") == 1
 
 
 def test_domain_errors_are_one_line(tmp_path: Path, db_path: Path) -> None:
     missing = sc("report", "--by", "day", "--db", str(tmp_path / "none.duckdb"), check=False)
-    assert missing.returncode == 1 and missing.stderr.count("\n") == 1
-    assert "does not exist yet" in missing.stderr and "Traceback" not in missing.stderr
+    assert missing.returncode == 1
+    assert missing.stderr.count("\n") == 1
+    assert "does not exist yet" in missing.stderr
+    assert "Traceback" not in missing.stderr
     nothing = sc("ingest", str(tmp_path / "nope"), "--db", str(db_path), check=False)
-    assert nothing.returncode == 1 and "no such file or directory" in nothing.stderr
+    assert nothing.returncode == 1
+    assert "no such file or directory" in nothing.stderr
     badtz = sc("report", "--by", "day", "--tz", "Mars/Olympus", "--db", str(db_path), check=False)
     assert badtz.returncode == 1
 
@@ -176,7 +179,8 @@ def test_unreadable_input_is_the_only_failing_exit(tmp_path: Path, db_path: Path
     junk = tmp_path / "junk.jsonl"
     junk.write_text('{"not": "a log"}\n', encoding="utf-8")
     proc = sc("ingest", str(junk), "--db", str(db_path), check=False)
-    assert proc.returncode == 1 and "not a recognised log format" in proc.stderr
+    assert proc.returncode == 1
+    assert "not a recognised log format" in proc.stderr
 
 
 def test_second_writer_waits_then_says_busy(logs: Path, db_path: Path) -> None:
@@ -194,7 +198,8 @@ def test_second_writer_waits_then_says_busy(logs: Path, db_path: Path) -> None:
     finally:
         holder.close()
     assert proc.returncode == 1
-    assert "is busy" in proc.stderr and proc.stderr.count("\n") == 1
+    assert "is busy" in proc.stderr
+    assert proc.stderr.count("\n") == 1
 
 
 def test_killed_ingest_leaves_the_database_as_it_was(tmp_path: Path, db_path: Path) -> None:

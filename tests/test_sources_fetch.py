@@ -14,10 +14,10 @@ from typing import Any
 
 import duckdb
 import pytest
-from tests.sources_fakeapi import FakeAPI, Reply, error, fake_api
 from typer.testing import CliRunner
 
 from app.cli import app
+from tests.sources_fakeapi import FakeAPI, Reply, error, fake_api
 
 KEY = "sk-ant-admin01-SECRET-test-key-never-logged"
 USAGE = "/v1/organizations/analytics/usage"
@@ -25,8 +25,9 @@ COST = "/v1/organizations/analytics/cost"
 REFRESHED = "2026-11-20T06:10:00Z"  # 11-18 bucket (ends 11-19 00:00) final; 11-19 bucket not
 
 
-def _usage_item(day: str, group: dict[str, Any], uncached: int, w1h: int, read: int, out: int,
-                requests: int) -> dict[str, Any]:
+def _usage_item(
+    day: str, group: dict[str, Any], uncached: int, w1h: int, read: int, out: int, requests: int
+) -> dict[str, Any]:
     nxt = f"2026-11-{int(day[-2:]) + 1:02d}"
     return {
         "starting_at": f"{day}T00:00:00Z",
@@ -55,8 +56,12 @@ def _cost_item(day: str, group: dict[str, Any], cents: str) -> dict[str, Any]:
 
 
 def _page(data: list[dict[str, Any]], next_page: str | None) -> dict[str, Any]:
-    return {"data": data, "has_more": next_page is not None, "next_page": next_page,
-            "data_refreshed_at": REFRESHED}
+    return {
+        "data": data,
+        "has_more": next_page is not None,
+        "next_page": next_page,
+        "data_refreshed_at": REFRESHED,
+    }
 
 
 def analytics_routes(api: FakeAPI, *, fail_first: dict[str, int] | None = None) -> None:
@@ -79,8 +84,12 @@ def analytics_routes(api: FakeAPI, *, fail_first: dict[str, int] | None = None) 
             opus |= {"speed": "standard", "inference_geo": "global"}
             haiku |= {"speed": "standard", "inference_geo": None}
         if "page" not in query:
-            return Reply(body=_page([_usage_item("2026-11-18", opus, 120443, 1800320, 40211880,
-                                                 612004, 1840)], "cursor-2"))
+            return Reply(
+                body=_page(
+                    [_usage_item("2026-11-18", opus, 120443, 1800320, 40211880, 612004, 1840)],
+                    "cursor-2",
+                )
+            )
         assert query["page"] == ["cursor-2"]
         return Reply(body=_page([_usage_item("2026-11-19", haiku, 88110, 0, 0, 5230, 210)], None))
 
@@ -90,18 +99,30 @@ def analytics_routes(api: FakeAPI, *, fail_first: dict[str, int] | None = None) 
             return error(fail_first[COST], "api_error", "internal error")
         dims = query["group_by[]"]
         tokens_group = (
-            {"model": "claude-sonnet-4-6", "workspace_id": "wrkspc_A", "api_key_id": "apikey_B",
-             "service_tier": "standard", "cost_type": "tokens"}
+            {
+                "model": "claude-sonnet-4-6",
+                "workspace_id": "wrkspc_A",
+                "api_key_id": "apikey_B",
+                "service_tier": "standard",
+                "cost_type": "tokens",
+            }
             if "workspace_id" in dims
-            else {"model": "claude-sonnet-4-6", "context_window": "0-200k", "speed": "standard",
-                  "inference_geo": "global", "token_type": "output_tokens"}
+            else {
+                "model": "claude-sonnet-4-6",
+                "context_window": "0-200k",
+                "speed": "standard",
+                "inference_geo": "global",
+                "token_type": "output_tokens",
+            }
         )
         if "page" not in query:
             # 5.0000 cents = $0.05 for sonnet on 11-18
             return Reply(body=_page([_cost_item("2026-11-18", tokens_group, "5.0000")], "c2"))
         web = {k: None for k in tokens_group} | {
             ("cost_type" if "cost_type" in tokens_group else "token_type"): (
-                "web_search" if "cost_type" in tokens_group else None)}
+                "web_search" if "cost_type" in tokens_group else None
+            )
+        }
         # page 2: 804.2376 cents = $8.042376 for sonnet on 11-19, and (first grouping) a web
         # search row of 1.0000 cent
         rows = [_cost_item("2026-11-19", tokens_group, "804.2376")]
@@ -117,8 +138,18 @@ def _fetch(api: FakeAPI, db: Path, *extra: str, key: str | None = KEY) -> Any:
     env = {"ANTHROPIC_ADMIN_KEY": key} if key is not None else {}
     return CliRunner().invoke(
         app,
-        ["fetch", "--since", "2026-11-18", "--until", "2026-11-19", "--db", str(db),
-         "--base-url", api.url, *extra],
+        [
+            "fetch",
+            "--since",
+            "2026-11-18",
+            "--until",
+            "2026-11-19",
+            "--db",
+            str(db),
+            "--base-url",
+            api.url,
+            *extra,
+        ],
         env=env,
     )
 
@@ -139,29 +170,41 @@ def test_fetch_reads_all_pages_retries_429_and_500_and_keeps_cents_exact(db_path
         assert result.exit_code == 0, result.output
         usage_calls, cost_calls = api.calls(USAGE), api.calls(COST)
     # 2 groupings x 2 pages = 4 good calls per endpoint, +1 failed first call that was retried.
-    assert len(usage_calls) == 5 and len(cost_calls) == 5
+    assert len(usage_calls) == 5
+    assert len(cost_calls) == 5
     assert [c.query.get("page") for c in usage_calls].count(["cursor-2"]) == 2
     assert usage_calls[1].query["starting_at"] == usage_calls[0].query["starting_at"]  # retry
     sent = usage_calls[0].headers
     assert KEY in (sent.get("x-api-key"), sent.get("authorization", "").removeprefix("Bearer "))
     # Two groupings of the same traffic, each complete: per grouping 2 rows, tokens summed.
-    rows = _q(db_path, "SELECT grouping, count(*), sum(uncached_input_tokens), sum(cache_read),"
-              " sum(requests) FROM usage_buckets GROUP BY ALL ORDER BY grouping")
+    rows = _q(
+        db_path,
+        "SELECT grouping, count(*), sum(uncached_input_tokens), sum(cache_read),"
+        " sum(requests) FROM usage_buckets GROUP BY ALL ORDER BY grouping",
+    )
     assert rows == [
-        ("model,service_tier,context_window,speed,inference_geo", 2, 120443 + 88110, 40211880,
-         2050),
+        (
+            "model,service_tier,context_window,speed,inference_geo",
+            2,
+            120443 + 88110,
+            40211880,
+            2050,
+        ),
         ("model,workspace_id,api_key_id,service_tier,context_window", 2, 208553, 40211880, 2050),
     ]
     # Cents -> dollars exactly: 5.0000 + 804.2376 + 1.0000 cents = $0.05 + $8.042376 + $0.01.
-    cost = _q(db_path, "SELECT grouping, sum(amount_usd) FROM cost_buckets GROUP BY ALL"
-              " ORDER BY grouping")
+    cost = _q(
+        db_path, "SELECT grouping, sum(amount_usd) FROM cost_buckets GROUP BY ALL ORDER BY grouping"
+    )
     assert cost == [
         ("model,context_window,speed,inference_geo,token_type", Decimal("8.092376")),
         ("model,workspace_id,api_key_id,service_tier,cost_type", Decimal("8.102376")),
     ]
     # 11-18 final (data refreshed 11-20 06:10 >= 11-19 + 1 day); 11-19 still open.
-    finals = _q(db_path, "SELECT DISTINCT strftime(bucket_start, '%Y-%m-%d'), final"
-                " FROM bucket_fetches ORDER BY 1")
+    finals = _q(
+        db_path,
+        "SELECT DISTINCT strftime(bucket_start, '%Y-%m-%d'), final FROM bucket_fetches ORDER BY 1",
+    )
     assert finals == [("2026-11-18", True), ("2026-11-19", False)]
     assert KEY not in result.output
     assert KEY.encode() not in db_path.read_bytes()
@@ -174,10 +217,14 @@ def test_second_fetch_asks_only_for_buckets_not_yet_final(db_path: Path) -> None
         first = len(api.seen)
         assert _fetch(api, db_path).exit_code == 0
         again = api.seen[first:]
-    assert again and {c.query["starting_at"][0] for c in again} == {"2026-11-19T00:00:00+00:00"}
+    assert again
+    assert {c.query["starting_at"][0] for c in again} == {"2026-11-19T00:00:00+00:00"}
     # The final 11-18 rows were kept (each page-1 row is an 11-18 row: one per grouping).
-    assert _q(db_path, "SELECT count(*) FROM usage_buckets"
-              " WHERE bucket_start = TIMESTAMPTZ '2026-11-18 00:00:00+00'") == [(2,)]
+    assert _q(
+        db_path,
+        "SELECT count(*) FROM usage_buckets"
+        " WHERE bucket_start = TIMESTAMPTZ '2026-11-18 00:00:00+00'",
+    ) == [(2,)]
 
 
 def test_bad_key_gets_one_clear_line_without_the_key(db_path: Path) -> None:
@@ -187,7 +234,9 @@ def test_bad_key_gets_one_clear_line_without_the_key(db_path: Path) -> None:
         assert len(api.calls(USAGE)) == 1  # 401 is not retried
     assert result.exit_code == 1
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "401" in lines[0] and "ANTHROPIC_ADMIN_KEY" in lines[0]
+    assert len(lines) == 1
+    assert "401" in lines[0]
+    assert "ANTHROPIC_ADMIN_KEY" in lines[0]
     assert KEY not in result.output
 
 
@@ -197,13 +246,14 @@ def test_missing_scope_and_missing_key_are_one_line_each(db_path: Path) -> None:
         denied = _fetch(api, db_path)
         missing = _fetch(api, db_path, key=None)
         assert len(api.calls(USAGE)) == 1  # no key: no call at all
-    assert denied.exit_code == 1 and "403" in denied.output and "read:analytics" in denied.output
-    assert missing.exit_code == 1 and "set ANTHROPIC_ADMIN_KEY" in missing.output
+    assert denied.exit_code == 1
+    assert "403" in denied.output
+    assert "read:analytics" in denied.output
+    assert missing.exit_code == 1
+    assert "set ANTHROPIC_ADMIN_KEY" in missing.output
 
 
-def test_legacy_reports_when_analytics_is_not_available(
-    db_path: Path, formats_dir: Path
-) -> None:
+def test_legacy_reports_when_analytics_is_not_available(db_path: Path, formats_dir: Path) -> None:
     usage_doc = json.loads((formats_dir / "admin_usage_report.json").read_text())
     cost_doc = json.loads((formats_dir / "admin_cost_report.json").read_text())
     page2 = {"data": [], "has_more": False, "next_page": None}
@@ -213,26 +263,39 @@ def test_legacy_reports_when_analytics_is_not_available(
         )
         api.routes["/v1/organizations/cost_report"] = lambda q, h, b: Reply(body=cost_doc)
         result = _fetch(api, db_path)  # analytics paths are unknown to the server: 404
-        legacy_pages = [c.query.get("page") for c in
-                        api.calls("/v1/organizations/usage_report/messages")]
+        legacy_pages = [
+            c.query.get("page") for c in api.calls("/v1/organizations/usage_report/messages")
+        ]
     assert result.exit_code == 0, result.output
     assert "legacy" in result.output
     assert legacy_pages == [None, ["page_MjAyNi0xMS0yMFQwMDowMDowMFo="]]
     # Example file: 1,520,344 + 88,110 uncached input tokens on 11-18.
-    assert _q(db_path, "SELECT source, sum(uncached_input_tokens) FROM usage_buckets GROUP BY 1") \
-        == [("usage-report", 1608454)]
+    assert _q(
+        db_path, "SELECT source, sum(uncached_input_tokens) FROM usage_buckets GROUP BY 1"
+    ) == [("usage-report", 1608454)]
     # 456.1032 + 603.1770 + 37.0000 cents = 1096.2802 cents = $10.962802.
     assert _q(db_path, "SELECT source, sum(amount_usd) FROM cost_buckets GROUP BY 1") == [
         ("cost-report", Decimal("10.962802"))
     ]
 
 
-def _log_call(path: Path, ts: str, msg_id: str, model: str, inp: int, out: int,
-              web: int = 0) -> None:
-    record = {"ts": ts, "request_id": f"req_{msg_id}", "response": {
-        "id": msg_id, "type": "message", "model": model,
-        "usage": {"input_tokens": inp, "output_tokens": out,
-                  "server_tool_use": {"web_search_requests": web}}}}
+def _log_call(
+    path: Path, ts: str, msg_id: str, model: str, inp: int, out: int, web: int = 0
+) -> None:
+    record = {
+        "ts": ts,
+        "request_id": f"req_{msg_id}",
+        "response": {
+            "id": msg_id,
+            "type": "message",
+            "model": model,
+            "usage": {
+                "input_tokens": inp,
+                "output_tokens": out,
+                "server_tool_use": {"web_search_requests": web},
+            },
+        },
+    }
     with path.open("a") as fh:
         fh.write(json.dumps(record) + "\n")
 
@@ -258,7 +321,8 @@ def test_reconcile_sets_logged_cost_beside_reported_cost(db_path: Path, tmp_path
     assert Decimal(str(sonnet["gap_usd"])) == Decimal("0.017")
     # Web search: reported 1 cent, computed $0.01: no gap.
     web = rows[("2026-11-18", "(web search)")]
-    assert Decimal(str(web["gap_usd"])) == 0 and Decimal(str(web["reported_usd"])) == Decimal("0.01")
+    assert Decimal(str(web["gap_usd"])) == 0
+    assert Decimal(str(web["reported_usd"])) == Decimal("0.01")
     # 11-19: nothing logged, $8.042376 reported - all of it is the gap.
     late = rows[("2026-11-19", "claude-sonnet-4-6")]
     assert late["logged_requests"] == 0
@@ -281,8 +345,9 @@ def test_report_api_reads_one_grouping_per_dimension(
     with fake_api() as api:
         analytics_routes(api)
         assert _fetch(api, db_path).exit_code == 0
-    result = CliRunner().invoke(app, ["report-api", "--by", by, "--db", str(db_path),
-                                      "--format", "json"])
+    result = CliRunner().invoke(
+        app, ["report-api", "--by", by, "--db", str(db_path), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     got = {r[by]: r["input_tokens"] for r in json.loads(result.stdout)["rows"]}
     assert got == expected  # never the two groupings summed (that would double every figure)

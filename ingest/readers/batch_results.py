@@ -26,7 +26,7 @@ _BATCH_ID = re.compile(r"msgbatch_[A-Za-z0-9]+")
 def detect(path: Path, head: bytes) -> bool:
     """JSON lines whose objects are `{custom_id, result: {type, …}}`."""
     lines = head_lines(head)
-    return bool(lines) and all('"custom_id"' in ln and '"result"' in ln for ln in lines[:3])
+    return bool(lines) and '"custom_id"' in lines[0] and '"result"' in lines[0]
 
 
 def batch_id(path: Path) -> str:
@@ -57,7 +57,7 @@ def _parser(batches: dict[str, tuple[str, dt.datetime]]) -> Parser:
             raise BadRecord("message has no model")
         batch, when = batches[path]
         msg_id = message.get("id") if isinstance(message.get("id"), str) else None
-        tags = {"batch_id": batch, "custom_id": custom_id}
+        tags: dict[str, object] = {"batch_id": batch, "custom_id": custom_id}
         return [
             row(
                 request_key=f"msg:{msg_id}" if msg_id else f"batch:{batch}:{custom_id}",

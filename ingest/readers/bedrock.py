@@ -38,9 +38,7 @@ NAME = "bedrock"
 def detect(path: Path, head: bytes) -> bool:
     """Records with `"schemaType": "ModelInvocationLog"`."""
     lines = head_lines(head)
-    return bool(lines) and all(
-        '"ModelInvocationLog"' in ln and '"schemaType"' in ln for ln in lines[:3]
-    )
+    return bool(lines) and '"ModelInvocationLog"' in lines[0] and '"schemaType"' in lines[0]
 
 
 def _body_facts(body: Any) -> tuple[dict[str, Any], dict[str, Any], float | None, float | None]:
@@ -87,8 +85,8 @@ def parse(obj: dict[str, Any], path: str, line: int, options: ReadOptions) -> li
     model_id = obj.get("modelId")
     if not isinstance(model_id, str) or not model_id:
         raise BadRecord("invocation without modelId")
-    inp = obj.get("input") if isinstance(obj.get("input"), dict) else {}
-    out = obj.get("output") if isinstance(obj.get("output"), dict) else {}
+    inp: dict[str, Any] = obj["input"] if isinstance(obj.get("input"), dict) else {}
+    out: dict[str, Any] = obj["output"] if isinstance(obj.get("output"), dict) else {}
     message, usage, latency, ttft = _body_facts(out.get("outputBodyJson"))
     mapped = bedrock_model(model_id)
     if mapped is not None:
@@ -116,7 +114,9 @@ def parse(obj: dict[str, Any], path: str, line: int, options: ReadOptions) -> li
         unknown = False
     else:
         w5, w1, unknown = written, 0, written > 0
-    tags = obj.get("requestMetadata") if isinstance(obj.get("requestMetadata"), dict) else {}
+    tags: dict[str, Any] = (
+        obj["requestMetadata"] if isinstance(obj.get("requestMetadata"), dict) else {}
+    )
     msg_id = text_or_none(message.get("id"))
     return [
         row(

@@ -22,6 +22,8 @@ import pyarrow as pa
 from ingest.records import COLUMNS, SCHEMA, FileTask, Malformed, ReadOptions, ReadResult
 
 NAME = "claude-code"
+# The parse of one chunk is held to this; the loader keeps chunks small enough to fit.
+READER_MEMORY = os.environ.get("SWITCHCOST_READER_MEMORY", "160MB")
 
 _COLUMNS = {
     "type": "VARCHAR",
@@ -35,7 +37,8 @@ _COLUMNS = {
         "STRUCT(id VARCHAR, model VARCHAR, usage STRUCT("
         "input_tokens BIGINT, output_tokens BIGINT, cache_creation_input_tokens BIGINT,"
         " cache_read_input_tokens BIGINT,"
-        " cache_creation STRUCT(ephemeral_5m_input_tokens BIGINT, ephemeral_1h_input_tokens BIGINT),"
+        " cache_creation STRUCT(ephemeral_5m_input_tokens BIGINT,"
+        " ephemeral_1h_input_tokens BIGINT),"
         " service_tier VARCHAR, speed VARCHAR, inference_geo VARCHAR,"
         " server_tool_use STRUCT(web_search_requests BIGINT)))"
     ),
@@ -56,7 +59,7 @@ SELECT
                'message': message}
     END AS rec
 FROM read_json($files, format = 'newline_delimited', columns = $columns,
-               ignore_errors = true, maximum_object_size = 268435456)
+               ignore_errors = true)
 WITH ORDINALITY
 """
 
@@ -239,6 +242,7 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
+            con.execute(f"SET memory_limit = '{READER_MEMORY}'")
             con.register("files", files)
             con.execute(_SCAN, {"files": [r[0] for r in rows], "columns": _COLUMNS})
             con.execute(_NUMBER)

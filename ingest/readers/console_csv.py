@@ -81,7 +81,9 @@ def _usage_row(rec: dict[str, str], origin: str, now: dt.datetime) -> dict[str, 
         "inference_geo": _opt(rec.get("inference_geo")),
         "speed": _opt(rec.get("speed")),
     }
-    write_5m = rec.get("usage_input_tokens_cache_write_5m", rec.get("usage_input_tokens_cache_write"))
+    write_5m = rec.get(
+        "usage_input_tokens_cache_write_5m", rec.get("usage_input_tokens_cache_write")
+    )
     usage = {
         "uncached_input_tokens": tokens(rec.get("usage_input_tokens_no_cache"), "no_cache"),
         "cache_creation": {
@@ -170,4 +172,3 @@ def read(tasks: list[FileTask], options: ReadOptions) -> BucketResult:
         result.origins.append(path)
         result.resume[path] = (task.end, text.count("\n"))
     return result
-

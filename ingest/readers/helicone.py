@@ -36,9 +36,9 @@ _PROPERTY = "helicone-property-"
 def detect(path: Path, head: bytes) -> bool:
     """Lines with Helicone's `request_id`, `delay_ms` and `prompt_cache_read_tokens`."""
     lines = head_lines(head)
-    return bool(lines) and all(
+    ln = lines[0] if lines else ""
+    return bool(lines) and (
         '"request_id"' in ln and '"delay_ms"' in ln and '"prompt_cache_read_tokens"' in ln
-        for ln in lines[:3]
     )
 
 

@@ -36,9 +36,9 @@ NAME = "litellm"
 def detect(path: Path, head: bytes) -> bool:
     """Lines with LiteLLM's `call_type` and its `startTime`/`completionStartTime` fields."""
     lines = head_lines(head)
-    return bool(lines) and all(
+    ln = lines[0] if lines else ""
+    return bool(lines) and (
         '"call_type"' in ln and '"startTime"' in ln and ('"request_id"' in ln or '"id"' in ln)
-        for ln in lines[:3]
     )
 
 
@@ -80,7 +80,7 @@ def parse(obj: dict[str, Any], path: str, line: int, options: ReadOptions) -> li
     if mapped is None:
         return []
     model, platform, scope = mapped
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    metadata: dict[str, Any] = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
     usage = metadata.get("usage_object")
     usage = usage if isinstance(usage, dict) else {}
     prompt = count(obj.get("prompt_tokens", usage.get("prompt_tokens")), "prompt_tokens", True)

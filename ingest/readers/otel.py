@@ -39,15 +39,20 @@ from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
 
 NAME = "otel"
 INCLUSIVE_SCOPES = ("opentelemetry.instrumentation.anthropic",)
-_SEMCONV_CACHE = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_creation.input_tokens")
+_SEMCONV_CACHE = (
+    "gen_ai.usage.cache_read.input_tokens",
+    "gen_ai.usage.cache_creation.input_tokens",
+)
 _RESOURCE_TAGS = {"service.name": "service", "deployment.environment": "env"}
 
 
 def detect(path: Path, head: bytes) -> bool:
     """OTLP JSON: lines starting with `{"resourceSpans"` that mention `gen_ai.`."""
     lines = head_lines(head, 2)
-    return bool(lines) and lines[0].lstrip().startswith('{"resourceSpans"') and (
-        "gen_ai." in head.decode("utf-8", errors="replace")
+    return (
+        bool(lines)
+        and lines[0].lstrip().startswith('{"resourceSpans"')
+        and ("gen_ai." in head.decode("utf-8", errors="replace"))
     )
 
 
@@ -67,9 +72,7 @@ def _attrs(items: Any) -> dict[str, Any]:
     if not isinstance(items, list):
         return {}
     return {
-        str(a["key"]): _value(a.get("value"))
-        for a in items
-        if isinstance(a, dict) and "key" in a
+        str(a["key"]): _value(a.get("value")) for a in items if isinstance(a, dict) and "key" in a
     }
 
 
@@ -120,7 +123,9 @@ def _span_row(
     model, platform, scope = mapped
     total_input = count(raw_input, "gen_ai.usage.input_tokens", True)
     read = count(
-        _first(attrs, "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"),
+        _first(
+            attrs, "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"
+        ),
         "cache read tokens",
     )
     written = count(
@@ -166,7 +171,8 @@ def _span_row(
         cache_split_unknown=written > 0,
         service_tier=text_or_none(attrs.get("gen_ai.response.service_tier")),
         session_id=text_or_none(_first(attrs, "session.id", "gen_ai.conversation.id")),
-        workload=workload_from_tags(tags, options.workload_tags) or text_or_none(tags.get("service")),
+        workload=workload_from_tags(tags, options.workload_tags)
+        or text_or_none(tags.get("service")),
         tags=tags_json(tags),
         latency_ms=(_nanos(end, "endTimeUnixNano") - start) / 1e6 if end is not None else None,
         ttft_ms=float(ttft) * 1000 if isinstance(ttft, int | float) else None,

@@ -36,9 +36,9 @@ NAME = "vertex"
 def detect(path: Path, head: bytes) -> bool:
     """Rows with `logging_time`, `full_response` and a `publishers/anthropic` model."""
     lines = head_lines(head)
-    return bool(lines) and all(
+    ln = lines[0] if lines else ""
+    return bool(lines) and (
         '"logging_time"' in ln and '"full_response"' in ln and "publishers/anthropic" in ln
-        for ln in lines[:3]
     )
 
 

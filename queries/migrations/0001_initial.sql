@@ -35,9 +35,11 @@ CREATE TABLE malformed_lines (
     PRIMARY KEY (path, line)
 );
 
--- One row per billed API request.
+-- One row per billed API request.  request_key is unique, kept so by the loader's merge (and
+-- checked by queries/checks/duplicate_keys.sql); no index, because an ART index over hundreds
+-- of thousands of string keys costs more memory and time than the whole ingest.
 CREATE TABLE requests (
-    request_key         VARCHAR PRIMARY KEY,   -- dedup key (message id, request id, ...)
+    request_key         VARCHAR NOT NULL,      -- dedup key (message id, request id, ...)
     source              VARCHAR NOT NULL,      -- reader that produced it: claude-code, messages, ...
     source_file         VARCHAR NOT NULL,
     source_line         BIGINT NOT NULL,

@@ -1,0 +1,217 @@
+"""Dashboard speed with 1,000,000 requests: each page's queries, and first paint in Chromium.
+
+    python bench/bench_dashboard.py [--rows 1000000] [--runs 20] [--keep DIR] [--no-browser]
+
+Rows are generated inside DuckDB with `range()` (seconds, not minutes), with a realistic mix of
+models, workloads, sessions, sub-agent calls, cache use and latencies over 90 days.  Query time
+is measured through `app.data.fetch`, i.e. open read-only + price tables + the page's queries +
+close, uncached: what a page pays after every ingest.  First paint is measured with the real
+`switchcost dashboard` server and Debian's headless Chromium, from navigation until the page's
+script run has finished and its first chart (or table) is visible; once cold (first visit after
+the server starts, nothing cached) and once warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+QUERY_TARGET_MS = 150.0
+PAINT_TARGET_S = 2.0
+CHROMIUM = "/usr/bin/chromium"
+
+FILL = """
+INSERT INTO requests (
+    request_key, source, source_file, source_line, ts, model, input_tokens, cache_write_5m,
+    cache_write_1h, cache_read, output_tokens, service_tier, project, session_id, workload,
+    is_subagent, latency_ms, ttft_ms, run_id)
+SELECT
+    'bench-' || i,
+    CASE WHEN i % 3 = 0 THEN 'claude-code' ELSE 'messages' END,
+    '/bench/file-' || (i // 50000) || '.jsonl',
+    i % 50000,
+    TIMESTAMPTZ '2026-08-01 00:00:00+00' + to_microseconds((i * 7776000000000 // $n)),
+    ['claude-sonnet-4-5-20250929', 'claude-opus-4-5-20251101', 'claude-haiku-4-5-20251001',
+     'claude-sonnet-4-20250514', 'claude-sonnet-4-5'][1 + (hash(i) % 5)::INT],
+    50 + hash(i * 3) % 3000,
+    CASE WHEN i % 4 = 0 THEN 2048 ELSE 0 END,
+    CASE WHEN i % 11 = 0 THEN 4096 ELSE 0 END,
+    (hash(i * 5) % 40000),
+    10 + hash(i * 7) % 1500,
+    CASE WHEN i % 20 = 0 THEN 'batch' ELSE 'standard' END,
+    'project-' || (i % 12),
+    'session-' || (i // 300),
+    ['support-chatbot', 'json-extraction', 'docs-qa', 'planner', 'code-review',
+     'summarise-tickets', 'triage', 'sql-helper'][1 + (hash(i * 11) % 8)::INT],
+    i % 7 = 0,
+    CASE WHEN i % 3 <> 0 THEN 300 + hash(i * 13) % 20000 END,
+    CASE WHEN i % 3 <> 0 THEN 200 + hash(i * 17) % 250 END,
+    1
+FROM range($n) AS t(i)
+"""
+
+
+def build(path: Path, rows: int) -> None:
+    """A database with `rows` generated requests, one ingest run and its source files."""
+    from queries import db
+
+    with db.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO ingest_runs VALUES (1, now(), now(), $f, $n, 0, 0, 0)",
+            {"n": rows, "f": rows // 50000 + 1},
+        ).fetchall()
+        conn.execute(FILL, {"n": rows}).fetchall()
+        conn.execute(
+            "INSERT INTO source_files SELECT source_file, any_value(source), 0, 0, 0, 0, 'h', 0, 1"
+            " FROM requests GROUP BY source_file"
+        ).fetchall()
+        conn.execute("CHECKPOINT").fetchall()
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[94]
+
+
+def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]:
+    """(page, median ms, p95 ms, max ms) of each page's uncached queries."""
+    from app import data
+    from queries.reports import Filters
+
+    spec = data.ScenarioSpec(name="recommended")
+    calls: list[tuple[str, Callable[[], Any]]] = [
+        ("sidebar (every page)", lambda: data.fetch("sidebar", path, "UTC")),
+        ("overview", lambda: data.fetch("overview", path, Filters())),
+        ("switch: classes", lambda: data.fetch("classes", path, Filters())),
+        ("switch: projection", lambda: data.fetch("switch", path, Filters(), spec)),
+        ("latency", lambda: data.fetch("latency", path, Filters(), spec)),
+        ("data", lambda: data.fetch("data", path)),
+    ]
+    out = []
+    for name, call in calls:
+        call()  # warm the OS file cache and imports
+        samples = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            call()
+            samples.append((time.perf_counter() - start) * 1000)
+        out.append((name, statistics.median(samples), p95(samples), max(samples)))
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def time_paint(path: Path, log: Path) -> list[tuple[str, float, float]]:
+    """(page, cold seconds, warm seconds) from navigation to a finished, drawn page."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "SWITCHCOST_DB": str(path)}
+    exe = str(Path(sys.executable).with_name("switchcost"))
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [exe, "dashboard", "--db", str(path), "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.read().strip() == b"ok":
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        results = []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                ],
+            )
+            for name, slug, ready in (
+                ("overview", "", "[data-testid='stPlotlyChart'] .main-svg"),
+                ("switch", "switch", "[data-testid='stPlotlyChart'] .main-svg"),
+                ("latency", "latency", "[data-testid='stPlotlyChart'] .main-svg"),
+                ("data", "data", "[data-testid='stDataFrame']"),
+            ):
+                times = []
+                for _ in range(2):
+                    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                    page = context.new_page()
+                    start = time.perf_counter()
+                    page.goto(f"{url}/{slug}")
+                    page.locator("h1").first.wait_for(timeout=60_000)
+                    page.wait_for_selector(
+                        "[data-testid='stApp'][data-test-script-state='notRunning']",
+                        timeout=60_000,
+                    )
+                    page.locator(ready).first.wait_for(state="visible", timeout=60_000)
+                    times.append(time.perf_counter() - start)
+                    context.close()
+                results.append((name, times[0], times[1]))
+            browser.close()
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--keep", type=Path, help="Build (or reuse) the database in this folder.")
+    parser.add_argument("--no-browser", action="store_true", help="Skip the first-paint part.")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="switchcost-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "bench.duckdb"
+    if not path.exists():
+        start = time.perf_counter()
+        build(path, args.rows)
+        print(f"built {args.rows:,} requests in {time.perf_counter() - start:.1f}s: {path}")
+    print(f"\nPage queries, uncached (open + price tables + queries + close), {args.runs} runs")
+    print(f"{'page':<24}{'median ms':>12}{'p95 ms':>10}{'max ms':>10}  target p95 < 150 ms")
+    for name, med, high, top in time_queries(path, args.runs):
+        flag = "ok" if high < QUERY_TARGET_MS else "SLOW"
+        print(f"{name:<24}{med:>12.1f}{high:>10.1f}{top:>10.1f}  {flag}")
+    if args.no_browser or not Path(CHROMIUM).exists():
+        return
+    print("\nFirst paint with the real server and headless Chromium (navigation -> drawn page)")
+    print(f"{'page':<24}{'cold s':>12}{'warm s':>10}  target < 2 s")
+    for name, cold, warm in time_paint(path, folder / "server.log"):
+        flag = "ok" if cold < PAINT_TARGET_S else "SLOW"
+        print(f"{name:<24}{cold:>12.2f}{warm:>10.2f}  {flag}")
+
+
+if __name__ == "__main__":
+    main()
