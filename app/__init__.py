@@ -1,1 +1,1 @@
-"""The composition root: the CLI and the Streamlit dashboard wire `ingest` and `queries` together."""
+"""The composition root: the CLI and the dashboard wire `ingest` and `queries` together."""

@@ -104,13 +104,8 @@ def main() -> None:
     sc = [py, "-m", "app"]
     env = {**os.environ, "CLAUDE_CONFIG_DIR": str(args.corpus)}
     # Warm the page cache once so every contender reads from memory.
-    measure(
-        [
-            py,
-            "-c",
-            f"import pathlib\nfor p in pathlib.Path({str(args.corpus)!r}).rglob('*.jsonl'): p.read_bytes()",
-        ]
-    )
+    warm = "import pathlib, sys\nfor p in pathlib.Path(sys.argv[1]).rglob('*.jsonl'): p.read_bytes()"
+    measure([py, "-c", warm, str(args.corpus)])
 
     results: dict[str, Timing] = {}
     results["ccusage daily --offline --json"] = measure(
