@@ -40,6 +40,13 @@ GROUP BY ALL
 """
 
 
+WARM = """
+import pathlib, sys
+for p in pathlib.Path(sys.argv[1]).rglob('*.jsonl'):
+    p.read_bytes()
+"""
+
+
 @dataclass
 class Timing:
     wall: float
@@ -104,8 +111,7 @@ def main() -> None:
     sc = [py, "-m", "app"]
     env = {**os.environ, "CLAUDE_CONFIG_DIR": str(args.corpus)}
     # Warm the page cache once so every contender reads from memory.
-    warm = "import pathlib, sys\nfor p in pathlib.Path(sys.argv[1]).rglob('*.jsonl'): p.read_bytes()"
-    measure([py, "-c", warm, str(args.corpus)])
+    measure([py, "-c", WARM, str(args.corpus)])
 
     results: dict[str, Timing] = {}
     results["ccusage daily --offline --json"] = measure(
