@@ -97,7 +97,9 @@ FormatOpt = Annotated[OutFormat, typer.Option("--format", help="Output format.")
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories (read recursively).")],
     db: DbOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="auto, claude-code or messages.")] = "auto",
+    fmt: Annotated[
+        str, typer.Option("--format", help=f"auto, or force one of: {', '.join(_formats())}.")
+    ] = "auto",
     workload_tags: Annotated[
         str, typer.Option(help="Tags that name a workload in app logs, first present wins.")
     ] = "workload,feature,app",
@@ -119,9 +121,26 @@ def report(
     tz: TzOpt = "UTC",
     fmt: FormatOpt = OutFormat.table,
     prices: PricesOpt = None,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            help="logs (your request logs) or usage-api (Anthropic's reports, from `fetch` "
+            "or a Console CSV; --by day, week, month or model).",
+        ),
+    ] = "logs",
 ) -> None:
     """Requests, tokens by type and exact cost per day, model, workload, ..."""
-    commands_data.report(db, by.value, _day(since), _day(until), tz, fmt.value, prices)
+    if source == "usage-api":
+        from app.cli_sources import report_buckets
+
+        if by.value not in ("day", "week", "month", "model"):
+            raise ValueError("--source usage-api groups by day, week, month or model")
+        report_buckets(db, by.value, _day(since), _day(until), fmt.value, prices)
+    elif source == "logs":
+        commands_data.report(db, by.value, _day(since), _day(until), tz, fmt.value, prices)
+    else:
+        raise ValueError(f"unknown --source {source!r}: use logs or usage-api")
 
 
 @app.command()
@@ -145,6 +164,12 @@ def prices_cmd(
 ) -> None:
     """The price table in force, with each row's source and effective date."""
     commands_data.prices(model, fmt.value, prices)
+
+
+def _formats() -> list[str]:
+    from ingest.readers import REGISTRY
+
+    return list(REGISTRY)
 
 
 def _day(value: dt.datetime | None) -> dt.date | None:

@@ -12,17 +12,14 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import dashboard_db
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import dashboard_db  # noqa: E402
 
 ENTRY = str(Path(__file__).resolve().parents[1] / "app" / "dashboard.py")
 PAGES = ("overview", "switch", "latency", "data")
@@ -331,12 +328,12 @@ conn.close()
 
 
 @pytest.fixture
-def copy_db(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def copy_db(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the database, for a test that writes to it."""
     path = tmp_path / "copy.duckdb"
     path.write_bytes(db.read_bytes())
     monkeypatch.setenv("SWITCHCOST_DB", str(path))
-    yield path
+    return path
 
 
 def test_busy_database_shows_last_results_then_new_data(copy_db: Path) -> None:

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import dashboard_db
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import dashboard_db  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROME_ARGS = [

@@ -138,7 +138,7 @@ SELECT orig_path, line,
         WHEN type IS NULL THEN 'not valid JSON, not UTF-8, or a field of the wrong type'
         WHEN message.usage IS NULL THEN 'assistant line without message.usage'
         WHEN message.usage.input_tokens IS NULL OR message.usage.output_tokens IS NULL
-            THEN 'usage without input_tokens/output_tokens'
+            THEN 'usage.input_tokens or usage.output_tokens missing or not an integer'
         ELSE 'assistant line without a timestamp'
     END AS reason
 FROM parsed
