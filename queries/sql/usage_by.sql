@@ -17,26 +17,48 @@ WITH f AS (
       AND ($models IS NULL OR list_contains($models, model_id))
       AND ($sources IS NULL OR list_contains($sources, source))
       AND ($subagent IS NULL OR is_subagent = $subagent)
+),
+-- Tokens are summed per group and per distinct billing rate first, then priced: exact (cost
+-- is linear in tokens) and much cheaper than pricing each request.
+g AS (
+    SELECT
+        CASE $by
+            WHEN 'day' THEN strftime(local_ts, '%Y-%m-%d')
+            WHEN 'week' THEN strftime(date_trunc('week', local_ts), '%Y-%m-%d')
+            WHEN 'month' THEN strftime(local_ts, '%Y-%m')
+            WHEN 'model' THEN model_id
+            WHEN 'workload' THEN coalesce(workload, '(none)')
+            WHEN 'project' THEN coalesce(project, '(none)')
+            WHEN 'session' THEN coalesce(session_id, '(none)')
+            WHEN 'source' THEN source
+        END AS grp,
+        priced, bill_input, bill_cache_write_5m, bill_cache_write_1h, bill_cache_read,
+        bill_output, multiplier,
+        count(*) AS requests,
+        sum(input_tokens) AS input_tokens,
+        sum(cache_write_5m) AS cache_write_5m,
+        sum(cache_write_1h) AS cache_write_1h,
+        sum(cache_read) AS cache_read,
+        sum(output_tokens) AS output_tokens,
+        sum(web_search_requests) AS web_searches
+    FROM f
+    GROUP BY ALL
 )
 SELECT
-    CASE $by
-        WHEN 'day' THEN strftime(local_ts, '%Y-%m-%d')
-        WHEN 'week' THEN strftime(date_trunc('week', local_ts), '%Y-%m-%d')
-        WHEN 'month' THEN strftime(local_ts, '%Y-%m')
-        WHEN 'model' THEN model_id
-        WHEN 'workload' THEN coalesce(workload, '(none)')
-        WHEN 'project' THEN coalesce(project, '(none)')
-        WHEN 'session' THEN coalesce(session_id, '(none)')
-        WHEN 'source' THEN source
-    END AS grp,
-    count(*) AS requests,
+    grp,
+    sum(requests)::BIGINT AS requests,
     sum(input_tokens)::BIGINT AS input_tokens,
     sum(cache_write_5m)::BIGINT AS cache_write_5m_tokens,
     sum(cache_write_1h)::BIGINT AS cache_write_1h_tokens,
     sum(cache_read)::BIGINT AS cache_read_tokens,
     sum(output_tokens)::BIGINT AS output_tokens,
-    coalesce(sum(cost_usd), 0)::DECIMAL(38, 12) AS cost_usd,
-    count(*) FILTER (WHERE NOT priced) AS unpriced_requests
-FROM f
+    coalesce(sum(
+        (input_tokens * bill_input + cache_write_5m * bill_cache_write_5m
+         + cache_write_1h * bill_cache_write_1h + cache_read * bill_cache_read
+         + output_tokens * bill_output) * multiplier * 0.000001
+        + web_searches * (SELECT web_search_per_1k FROM price_defaults) * 0.001
+    ) FILTER (WHERE priced), 0)::DECIMAL(38, 12) AS cost_usd,
+    coalesce(sum(requests) FILTER (WHERE NOT priced), 0)::BIGINT AS unpriced_requests
+FROM g
 GROUP BY grp
 ORDER BY CASE WHEN $by IN ('day', 'week', 'month') THEN grp END, cost_usd DESC, grp

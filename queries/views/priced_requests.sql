@@ -47,6 +47,16 @@ SELECT
                  rate_cache_read, lc_rate_input, lc_rate_output, lc_rate_cache_write_5m,
                  lc_rate_cache_write_1h, lc_rate_cache_read),
     t.priced_model IS NOT NULL AS priced,
+    -- The rates this request is billed at (per MTok, before multipliers).  Aggregate queries
+    -- sum tokens per distinct (rates, multiplier) and price the sums: exact, since cost is
+    -- linear in tokens, and far cheaper than pricing every row.
+    CASE WHEN long_context THEN lc_rate_input ELSE rate_input END AS bill_input,
+    CASE WHEN long_context THEN lc_rate_cache_write_5m ELSE rate_cache_write_5m END
+        AS bill_cache_write_5m,
+    CASE WHEN long_context THEN lc_rate_cache_write_1h ELSE rate_cache_write_1h END
+        AS bill_cache_write_1h,
+    CASE WHEN long_context THEN lc_rate_cache_read ELSE rate_cache_read END AS bill_cache_read,
+    CASE WHEN long_context THEN lc_rate_output ELSE rate_output END AS bill_output,
     CAST(
         (  t.input_tokens   * (CASE WHEN long_context THEN lc_rate_input ELSE rate_input END)
          + t.cache_write_5m * (CASE WHEN long_context THEN lc_rate_cache_write_5m
