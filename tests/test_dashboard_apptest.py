@@ -16,10 +16,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-import dashboard_db
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests import dashboard_db
 
 ENTRY = str(Path(__file__).resolve().parents[1] / "app" / "dashboard.py")
 PAGES = ("overview", "switch", "latency", "data")

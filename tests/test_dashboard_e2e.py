@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import dashboard_db
 import pytest
+
+from tests import dashboard_db
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROME_ARGS = [

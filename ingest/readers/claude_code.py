@@ -66,12 +66,15 @@ WITH ORDINALITY
 _NUMBER = """
 CREATE TEMP TABLE file_rows AS SELECT fi, min(ord) AS first_ord, count(*) AS n_rows
 FROM raw GROUP BY fi;
-CREATE TEMP TABLE parsed AS
-SELECT unnest(r.rec), f.orig_path, f.start_line + (r.ord - x.first_ord) + 1 AS line,
+CREATE TEMP TABLE line_fix (orig_path VARCHAR, k BIGINT, real BIGINT);
+CREATE TEMP VIEW parsed AS
+SELECT unnest(r.rec), f.orig_path,
+       coalesce(m.real, f.start_line + (r.ord - x.first_ord) + 1) AS line,
        f.project, f.session_id, f.agent_from_path
 FROM raw AS r JOIN file_rows AS x USING (fi) JOIN files AS f USING (fi)
+LEFT JOIN line_fix AS m
+  ON m.orig_path = f.orig_path AND m.k = f.start_line + (r.ord - x.first_ord) + 1
 WHERE r.rec IS NOT NULL;
-DROP TABLE raw;
 """
 
 _RECORDS = """
@@ -121,15 +124,11 @@ shaped AS (
         NULL::DOUBLE AS ttft_ms
     FROM usable
 )
-SELECT unnest(best) FROM (
-    SELECT max_by(
-        struct_pack({columns}),
-        struct_pack(tokens := input_tokens + cache_write_5m + cache_write_1h + cache_read
-                              + output_tokens,
-                    file := source_file, line := source_line)) AS best
-    FROM shaped
-    GROUP BY request_key
-)
+SELECT {columns} FROM shaped
+QUALIFY row_number() OVER (
+    PARTITION BY request_key
+    ORDER BY input_tokens + cache_write_5m + cache_write_1h + cache_read + output_tokens DESC,
+             source_file DESC, source_line DESC) = 1
 """
 
 _BAD = """
@@ -298,8 +297,7 @@ def _fix_line_numbers(
                 reason = _reason(task.path, task.start, task.end, real - task.start_line)
             fixed.append((p, real, reason))
         con.execute(
-            "UPDATE parsed SET line = m.real FROM (SELECT unnest($k) AS k, unnest($v) AS real) m"
-            " WHERE parsed.orig_path = $p AND parsed.line = m.k",
+            "INSERT INTO line_fix SELECT $p, unnest($k), unnest($v)",
             {"k": list(mapping), "v": list(mapping.values()), "p": path},
         )
     return fixed
