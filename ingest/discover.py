@@ -41,12 +41,14 @@ def discover(paths: list[Path]) -> list[Path]:
         if path.is_file():
             found[str(path.resolve())] = path.resolve()
             continue
-        for root, dirs, files in os.walk(path):
+        # Resolve the root once; joining names below it is exact and avoids an lstat per
+        # path component per file (thousands of files in a Claude Code tree).
+        for root, dirs, files in os.walk(path.resolve()):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in files:
                 if name.endswith(SUFFIXES):
-                    full = Path(root, name).resolve()
-                    found[str(full)] = full
+                    full = os.path.join(root, name)
+                    found[full] = Path(full)
     return [found[k] for k in sorted(found)]
 
 

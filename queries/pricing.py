@@ -226,30 +226,24 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
     """Create this connection's price tables and the priced view from the price files."""
     book = load_price_book(user_file)
     conn.execute(_TABLES)
-    conn.executemany(
-        "INSERT INTO models VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                m.id,
-                m.display_name,
-                m.family,
-                m.tokenizer,
-                m.context_window,
-                m.max_output_tokens,
-                m.min_cacheable_tokens,
-                m.supports_inference_geo,
-                m.supports_fast_mode,
-                m.partner_regional_multiplier,
-                m.status,
-                m.source,
-            )
-            for m in book.models.values()
-        ],
-    )
-    conn.executemany(
-        "INSERT INTO model_aliases VALUES (?, ?)",
-        [(name, m.id) for m in book.models.values() for name in dict.fromkeys((m.id, *m.aliases))],
-    )
+    models = [
+        (
+            m.id,
+            m.display_name,
+            m.family,
+            m.tokenizer,
+            m.context_window,
+            m.max_output_tokens,
+            m.min_cacheable_tokens,
+            m.supports_inference_geo,
+            m.supports_fast_mode,
+            m.partner_regional_multiplier,
+            m.status,
+            m.source,
+        )
+        for m in book.models.values()
+    ]
+    aliases = [(n, m.id) for m in book.models.values() for n in dict.fromkeys((m.id, *m.aliases))]
     price_rows = [
         (
             p.model_id,
@@ -264,11 +258,21 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
         for m in book.models.values()
         for p in m.prices
     ]
-    if price_rows:
-        conn.executemany(
-            f"INSERT INTO prices VALUES ({', '.join('?' * len(price_rows[0]))})", price_rows
-        )
-    conn.executemany("INSERT INTO tokenizers VALUES (?, ?)", list(book.tokenizers.items()))
+    # One INSERT per table (bound values), not one statement per row: this runs on every
+    # connection, so it must cost milliseconds.
+    for table, rows in (
+        ("models", models),
+        ("model_aliases", aliases),
+        ("prices", price_rows),
+        ("tokenizers", list(book.tokenizers.items())),
+    ):
+        if rows:
+            width = len(rows[0])
+            values = ", ".join(
+                "(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")"
+                for i in range(len(rows))
+            )
+            conn.execute(f"INSERT INTO {table} VALUES {values}", [v for r in rows for v in r])
     conn.execute("INSERT INTO price_defaults VALUES (?)", [book.web_search_per_1k])
     conn.execute(f"CREATE OR REPLACE TEMP VIEW priced_requests AS {view_sql('priced_requests')}")
     return book
