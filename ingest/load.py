@@ -184,8 +184,9 @@ def ingest_paths(
                         progress(done, total)
             _record_malformed(conn, report.malformed, run_id)
             report.files_reset = len(resets)
-            for model, count in sql_rows(conn, "unpriced_in_run", folder="write", run=run_id):
-                report.unpriced_models[str(model)] = int(count)
+            if report.new_requests or report.updated_requests:
+                for model, count in sql_rows(conn, "unpriced_in_run", folder="write", run=run_id):
+                    report.unpriced_models[str(model)] = int(count)
             report.unpriced_requests = sum(report.unpriced_models.values())
             conn.execute(
                 "INSERT INTO ingest_runs VALUES ($id, $s, current_timestamp, $f, $n, $d, $m, $u)",
