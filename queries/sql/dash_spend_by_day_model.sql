@@ -12,13 +12,33 @@ WITH f AS (
       AND ($models IS NULL OR list_contains($models, model_id))
       AND ($sources IS NULL OR list_contains($sources, source))
       AND ($subagent IS NULL OR is_subagent = $subagent)
+),
+g AS (
+    SELECT
+        local_day, model_id, priced, bill_input, bill_cache_write_5m, bill_cache_write_1h,
+        bill_cache_read, bill_output, multiplier,
+        count(*) AS requests,
+        sum(input_tokens) AS input_tokens,
+        sum(cache_write_5m) AS cache_write_5m,
+        sum(cache_write_1h) AS cache_write_1h,
+        sum(cache_read) AS cache_read,
+        sum(output_tokens) AS output_tokens,
+        sum(web_search_requests) AS web_searches
+    FROM f
+    GROUP BY ALL
 )
+-- Priced per distinct billing rate after summing tokens: exact and cheap (see usage_by.sql).
 SELECT
     local_day AS day,
     model_id AS model,
-    count(*) AS requests,
-    coalesce(sum(cost_usd), 0)::DECIMAL(38, 12) AS cost_usd,
-    count(*) FILTER (WHERE NOT priced) AS unpriced_requests
-FROM f
+    sum(requests)::BIGINT AS requests,
+    coalesce(sum(
+        (input_tokens * bill_input + cache_write_5m * bill_cache_write_5m
+         + cache_write_1h * bill_cache_write_1h + cache_read * bill_cache_read
+         + output_tokens * bill_output) * multiplier * 0.000001
+        + web_searches * (SELECT web_search_per_1k FROM price_defaults) * 0.001
+    ) FILTER (WHERE priced), 0)::DECIMAL(38, 12) AS cost_usd,
+    coalesce(sum(requests) FILTER (WHERE NOT priced), 0)::BIGINT AS unpriced_requests
+FROM g
 GROUP BY ALL
 ORDER BY day, model
