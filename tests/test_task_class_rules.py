@@ -1,4 +1,4 @@
-"""Task classes follow Anthropic's advice: fact lookup stays even when feature tags say otherwise."""
+"""Task classes follow Anthropic's advice: fact lookup stays even when feature tags disagree."""
 
 from __future__ import annotations
 
