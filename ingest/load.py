@@ -27,7 +27,7 @@ from queries.loader import rows as sql_rows
 
 # Files are read in chunks of about this many bytes: small enough to keep the parser's memory
 # flat, large enough that per-query overhead stays negligible.
-CHUNK_BYTES = int(os.environ.get("SWITCHCOST_CHUNK_BYTES", 32 * 1024 * 1024))
+CHUNK_BYTES = int(os.environ.get("SWITCHCOST_CHUNK_BYTES", 128 * 1024 * 1024))
 Progress = Callable[[int, int], None]
 
 

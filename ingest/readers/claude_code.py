@@ -19,11 +19,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ingest.records import COLUMNS, SCHEMA, FileTask, Malformed, ReadOptions, ReadResult
+from ingest.records import SCHEMA, FileTask, Malformed, ReadOptions, ReadResult
 
 NAME = "claude-code"
 # The parse of one chunk is held to this; the loader keeps chunks small enough to fit.
-READER_MEMORY = os.environ.get("SWITCHCOST_READER_MEMORY", "160MB")
+READER_MEMORY = os.environ.get("SWITCHCOST_READER_MEMORY", "256MB")
 
 _COLUMNS = {
     "type": "VARCHAR",
@@ -44,108 +44,138 @@ _COLUMNS = {
     ),
 }
 
-# One scan of the JSON: every line keeps its file index and ordinal (so line numbers can be
-# derived), but only assistant lines and unparsable lines keep their fields.
-_SCAN = """
-CREATE TEMP TABLE raw AS
+# One streaming pass over the JSON, no per-line materialisation: an aggregate with two grouping
+# sets.  Grouped by dedup key, each billed request keeps the values of its fullest line (a bad
+# line is a key of its own); grouped by file, every line counts towards the file's first
+# ordinal and row count, which turn the winning line's global ordinal into its line number.
+_AGGREGATE = """
+CREATE TEMP TABLE agg AS
+WITH s AS (
+    SELECT file_index AS fi, ordinality AS ord, type, timestamp, sessionId, isSidechain,
+           agentId, requestId, isApiErrorMessage, message
+    FROM read_json($files, format = 'newline_delimited', columns = $columns,
+                   ignore_errors = true)
+    WITH ORDINALITY
+),
+k AS (
+    SELECT *,
+        CASE
+            WHEN type IS NULL THEN 'bad'
+            WHEN type <> 'assistant' OR coalesce(message.model, '') = '<synthetic>'
+                 OR coalesce(isApiErrorMessage, false) THEN NULL
+            WHEN message.usage IS NULL OR message.usage.input_tokens IS NULL
+                 OR message.usage.output_tokens IS NULL OR timestamp IS NULL THEN 'bad'
+            ELSE 'req'
+        END AS kind
+    FROM s
+),
+keyed AS (
+    SELECT
+        fi, ord, kind, timestamp AS ts, sessionId, isSidechain, agentId,
+        message.model AS model, message.id AS message_id, requestId AS request_id,
+        message.usage.input_tokens AS input_tokens,
+        coalesce(message.usage.cache_creation_input_tokens, 0) AS lump,
+        message.usage.cache_creation IS NOT NULL AS split,
+        coalesce(message.usage.cache_creation.ephemeral_5m_input_tokens, 0) AS w5,
+        coalesce(message.usage.cache_creation.ephemeral_1h_input_tokens, 0) AS w1,
+        coalesce(message.usage.cache_read_input_tokens, 0) AS cache_read,
+        message.usage.output_tokens AS output_tokens,
+        coalesce(message.usage.server_tool_use.web_search_requests, 0) AS web,
+        message.usage.service_tier AS service_tier, message.usage.speed AS speed,
+        message.usage.inference_geo AS inference_geo,
+        CASE kind
+            WHEN 'req' THEN CASE
+                WHEN message.id IS NULL THEN 'line:' || ord
+                WHEN requestId IS NULL THEN 'cc:' || message.id
+                ELSE 'cc:' || message.id || ':' || requestId END
+            WHEN 'bad' THEN 'bad:' || ord
+        END AS key,
+        CASE kind
+            WHEN 'bad' THEN CASE
+                WHEN type IS NULL
+                    THEN 'not valid JSON, not UTF-8, or a field of the wrong type'
+                WHEN message.usage IS NULL THEN 'assistant line without message.usage'
+                WHEN message.usage.input_tokens IS NULL OR message.usage.output_tokens IS NULL
+                    THEN 'usage.input_tokens or usage.output_tokens missing or not an integer'
+                ELSE 'assistant line without a timestamp' END
+        END AS reason,
+        -- the fullest line wins; ties go to the later line (a deterministic choice)
+        CASE kind WHEN 'req' THEN
+            (message.usage.input_tokens + coalesce(message.usage.cache_creation_input_tokens, 0)
+             + coalesce(message.usage.cache_read_input_tokens, 0)
+             + message.usage.output_tokens)::HUGEINT * 4294967296 + ord
+            WHEN 'bad' THEN ord::HUGEINT
+        END AS weight
+    FROM k
+)
 SELECT
-    file_index AS fi,
-    ordinality AS ord,
-    CASE WHEN type IS NULL OR (type = 'assistant'
-                               AND coalesce(message.model, '') <> '<synthetic>'
-                               AND NOT coalesce(isApiErrorMessage, false))
-         THEN {'type': type, 'timestamp': timestamp, 'sessionId': sessionId,
-               'isSidechain': isSidechain, 'agentId': agentId, 'requestId': requestId,
-               'message': message}
-    END AS rec
-FROM read_json($files, format = 'newline_delimited', columns = $columns,
-               ignore_errors = true)
-WITH ORDINALITY
+    key, fi,
+    count(*) AS n_rows, min(ord) AS first_ord,
+    any_value(kind) AS kind, any_value(reason) AS reason,
+    arg_max(fi, weight) AS w_fi, arg_max(ord, weight) AS w_ord, arg_max(ts, weight) AS ts,
+    arg_max(model, weight) AS model, arg_max(message_id, weight) AS message_id,
+    arg_max(request_id, weight) AS request_id, arg_max(input_tokens, weight) AS input_tokens,
+    arg_max(lump, weight) AS lump, arg_max(split, weight) AS split,
+    arg_max(w5, weight) AS w5, arg_max(w1, weight) AS w1,
+    arg_max(cache_read, weight) AS cache_read, arg_max(output_tokens, weight) AS output_tokens,
+    arg_max(web, weight) AS web, arg_max(service_tier, weight) AS service_tier,
+    arg_max(speed, weight) AS speed, arg_max(inference_geo, weight) AS inference_geo,
+    arg_max(sessionId, weight) AS session, arg_max(isSidechain, weight) AS sidechain,
+    arg_max(agentId, weight) AS agent
+FROM keyed
+GROUP BY GROUPING SETS ((key), (fi))
 """
 
-_NUMBER = """
-CREATE TEMP TABLE file_rows AS SELECT fi, min(ord) AS first_ord, count(*) AS n_rows
-FROM raw GROUP BY fi;
+_FILES = """
+CREATE TEMP TABLE file_rows AS
+SELECT a.fi, a.first_ord, a.n_rows, f.orig_path, f.start_line, f.project, f.session_id,
+       f.agent_from_path
+FROM agg AS a JOIN files AS f USING (fi)
+WHERE a.key IS NULL AND a.fi IS NOT NULL;
 CREATE TEMP TABLE line_fix (orig_path VARCHAR, k BIGINT, real BIGINT);
-CREATE TEMP VIEW parsed AS
-SELECT unnest(r.rec), f.orig_path,
-       coalesce(m.real, f.start_line + (r.ord - x.first_ord) + 1) AS line,
-       f.project, f.session_id, f.agent_from_path
-FROM raw AS r JOIN file_rows AS x USING (fi) JOIN files AS f USING (fi)
+CREATE TEMP VIEW winners AS
+SELECT a.*, x.orig_path, x.project, x.session_id, x.agent_from_path,
+       coalesce(m.real, x.start_line + (a.w_ord - x.first_ord) + 1) AS line
+FROM agg AS a JOIN file_rows AS x ON x.fi = a.w_fi
 LEFT JOIN line_fix AS m
-  ON m.orig_path = f.orig_path AND m.k = f.start_line + (r.ord - x.first_ord) + 1
-WHERE r.rec IS NOT NULL;
+  ON m.orig_path = x.orig_path AND m.k = x.start_line + (a.w_ord - x.first_ord) + 1
+WHERE a.key IS NOT NULL;
 """
 
 _RECORDS = """
-WITH usable AS (
-    SELECT * FROM parsed
-    WHERE type = 'assistant' AND message.usage IS NOT NULL
-      AND message.usage.input_tokens IS NOT NULL AND message.usage.output_tokens IS NOT NULL
-      AND timestamp IS NOT NULL
-),
-shaped AS (
-    SELECT
-        CASE
-            WHEN message.id IS NULL THEN 'cc-line:' || orig_path || ':' || line
-            WHEN requestId IS NULL THEN 'cc:' || message.id
-            ELSE 'cc:' || message.id || ':' || requestId
-        END AS request_key,
-        'claude-code' AS source,
-        orig_path AS source_file,
-        line AS source_line,
-        timestamp AS ts,
-        regexp_replace(lower(coalesce(message.model, 'unknown')), '\\[1m\\]$', '') AS model,
-        'anthropic' AS platform,
-        NULL::VARCHAR AS endpoint_scope,
-        message.id AS message_id,
-        requestId AS request_id,
-        message.usage.input_tokens AS input_tokens,
-        CASE WHEN message.usage.cache_creation IS NULL
-             THEN coalesce(message.usage.cache_creation_input_tokens, 0)
-             ELSE coalesce(message.usage.cache_creation.ephemeral_5m_input_tokens, 0) END
-            AS cache_write_5m,
-        coalesce(message.usage.cache_creation.ephemeral_1h_input_tokens, 0) AS cache_write_1h,
-        coalesce(message.usage.cache_read_input_tokens, 0) AS cache_read,
-        message.usage.output_tokens AS output_tokens,
-        coalesce(message.usage.server_tool_use.web_search_requests, 0) AS web_search_requests,
-        message.usage.cache_creation IS NULL
-            AND coalesce(message.usage.cache_creation_input_tokens, 0) > 0 AS cache_split_unknown,
-        message.usage.service_tier AS service_tier,
-        message.usage.speed AS speed,
-        message.usage.inference_geo AS inference_geo,
-        project,
-        coalesce(session_id, sessionId) AS session_id,
-        project AS workload,
-        coalesce(isSidechain, false) OR agent_from_path IS NOT NULL AS is_subagent,
-        coalesce(agentId, agent_from_path) AS agent_id,
-        NULL::VARCHAR AS tags,
-        NULL::DOUBLE AS latency_ms,
-        NULL::DOUBLE AS ttft_ms
-    FROM usable
-)
-SELECT {columns} FROM shaped
-QUALIFY row_number() OVER (
-    PARTITION BY request_key
-    ORDER BY input_tokens + cache_write_5m + cache_write_1h + cache_read + output_tokens DESC,
-             source_file DESC, source_line DESC) = 1
+SELECT
+    CASE WHEN message_id IS NULL THEN 'cc-line:' || orig_path || ':' || line
+         WHEN request_id IS NULL THEN 'cc:' || message_id
+         ELSE 'cc:' || message_id || ':' || request_id END AS request_key,
+    'claude-code' AS source,
+    orig_path AS source_file,
+    line AS source_line,
+    ts,
+    regexp_replace(lower(coalesce(model, 'unknown')), '\\[1m\\]$', '') AS model,
+    'anthropic' AS platform,
+    NULL::VARCHAR AS endpoint_scope,
+    message_id, request_id, input_tokens,
+    CASE WHEN split THEN w5 ELSE lump END AS cache_write_5m,
+    CASE WHEN split THEN w1 ELSE 0 END AS cache_write_1h,
+    cache_read, output_tokens,
+    web AS web_search_requests,
+    NOT split AND lump > 0 AS cache_split_unknown,
+    service_tier, speed, inference_geo,
+    project,
+    coalesce(session_id, session) AS session_id,
+    project AS workload,
+    coalesce(sidechain, false) OR agent_from_path IS NOT NULL AS is_subagent,
+    coalesce(agent, agent_from_path) AS agent_id,
+    NULL::VARCHAR AS tags,
+    NULL::DOUBLE AS latency_ms,
+    NULL::DOUBLE AS ttft_ms
+FROM winners
+WHERE kind = 'req'
 """
 
-_BAD = """
-SELECT orig_path, line,
-    CASE
-        WHEN type IS NULL THEN 'not valid JSON, not UTF-8, or a field of the wrong type'
-        WHEN message.usage IS NULL THEN 'assistant line without message.usage'
-        WHEN message.usage.input_tokens IS NULL OR message.usage.output_tokens IS NULL
-            THEN 'usage.input_tokens or usage.output_tokens missing or not an integer'
-        ELSE 'assistant line without a timestamp'
-    END AS reason
-FROM parsed
-WHERE type IS NULL
-   OR (type = 'assistant' AND (message.usage IS NULL OR message.usage.input_tokens IS NULL
-       OR message.usage.output_tokens IS NULL OR timestamp IS NULL))
-ORDER BY orig_path, line
-"""
+_BAD = "SELECT orig_path, line, reason FROM winners WHERE kind = 'bad' ORDER BY orig_path, line"
+
+_ROWS = "SELECT orig_path, n_rows FROM file_rows"
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -243,20 +273,14 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
             con.execute("SET TimeZone = 'UTC'")
             con.execute(f"SET memory_limit = '{READER_MEMORY}'")
             con.register("files", files)
-            con.execute(_SCAN, {"files": [r[0] for r in rows], "columns": _COLUMNS})
-            con.execute(_NUMBER)
+            con.execute(_AGGREGATE, {"files": [r[0] for r in rows], "columns": _COLUMNS})
+            con.execute(_FILES)
             bad = con.execute(_BAD).fetchall()
-            counted = dict(
-                con.execute(
-                    "SELECT orig_path, n_rows FROM file_rows JOIN files USING (fi)"
-                ).fetchall()
-            )
+            counted = dict(con.execute(_ROWS).fetchall())
             if bad:
                 bad = _fix_line_numbers(con, tasks, bad)
             result.malformed = [Malformed(p, int(n), r) for p, n, r in bad]
-            result.table = (
-                con.sql(_RECORDS.format(columns=", ".join(COLUMNS))).to_arrow_table().cast(SCHEMA)
-            )
+            result.table = con.sql(_RECORDS).to_arrow_table().cast(SCHEMA)
         finally:
             con.close()
     troubled = {m.path for m in result.malformed}
