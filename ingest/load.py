@@ -87,23 +87,22 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tup
             + _TOTAL.format(t="staged_raw")
             + " DESC, source_file DESC, source_line DESC) = 1"
         )
-        new, updated = sql_rows(conn, "count_merge", folder="write")[0]
         cols = ", ".join(COLUMNS)
-        conn.execute(
+        # DuckDB answers an INSERT or UPDATE with the number of rows it changed.
+        new = conn.execute(
             f"INSERT INTO requests ({cols}, run_id) SELECT {cols}, $run FROM staged AS s"
             " WHERE NOT EXISTS (SELECT 1 FROM requests AS r WHERE r.request_key = s.request_key)",
             {"run": run_id},
-        )
-        if updated:
-            sets = ", ".join(f"{c} = s.{c}" for c in COLUMNS if c != "request_key")
-            conn.execute(
-                f"UPDATE requests SET {sets}, run_id = $run FROM staged AS s"
-                " WHERE requests.request_key = s.request_key AND "
-                + _TOTAL.format(t="s")
-                + " > "
-                + _TOTAL.format(t="requests"),
-                {"run": run_id},
-            )
+        ).fetchall()[0][0]
+        sets = ", ".join(f"{c} = s.{c}" for c in COLUMNS if c != "request_key")
+        updated = conn.execute(
+            f"UPDATE requests SET {sets}, run_id = $run FROM staged AS s"
+            " WHERE requests.request_key = s.request_key AND "
+            + _TOTAL.format(t="s")
+            + " > "
+            + _TOTAL.format(t="requests"),
+            {"run": run_id},
+        ).fetchall()[0][0]
         conn.execute("DROP VIEW staged")
     finally:
         conn.unregister("staged_raw")
