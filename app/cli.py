@@ -6,18 +6,25 @@ become one clear line on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-from collections.abc import Callable
 from enum import StrEnum
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
 from app import commands_data
-from app.console import err_console
+from app.cli_options import (
+    DbOpt,
+    FormatOpt,
+    OutFormat,
+    PricesOpt,
+    SinceOpt,
+    TzOpt,
+    UntilOpt,
+    day,
+    domain_errors,
+)
 
 app = typer.Typer(
     help="What your Claude API traffic costs, and what moving workloads to a cheaper model saves.",
@@ -26,36 +33,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
 # The reader names (ingest.readers.REGISTRY), spelled out so `--help` needs no import of the
 # readers; tests/test_cli_help.py keeps the two in step.
 FORMATS = (
     "claude-code, batch-results, bedrock, vertex, litellm, helicone, otel, console-csv, messages"
 )
-
-
-def domain_errors(func: F) -> F:
-    """Turn the errors a user can act on into one line on stderr and exit code 1."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ingest.discover import InputError
-        from queries.db import DatabaseError
-        from queries.pricing import PriceFileError
-
-        try:
-            return func(*args, **kwargs)
-        except (DatabaseError, InputError, PriceFileError, ValueError) as err:
-            err_console.print(f"switchcost: {err}", style="red", highlight=False, markup=False)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-class OutFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class By(StrEnum):
@@ -67,34 +49,6 @@ class By(StrEnum):
     project = "project"
     session = "session"
     source = "source"
-
-
-DbOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        help="DuckDB file (default: $SWITCHCOST_DB or "
-        "~/.local/share/switchcost/switchcost.duckdb).",
-        show_default=False,
-    ),
-]
-PricesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--prices",
-        help="Your price file: adds or overrides models "
-        "(default: $SWITCHCOST_PRICES or ~/.config/switchcost/prices.toml).",
-        show_default=False,
-    ),
-]
-SinceOpt = Annotated[
-    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
-]
-UntilOpt = Annotated[
-    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
-]
-TzOpt = Annotated[str, typer.Option("--tz", help="Time zone for calendar days.")]
-FormatOpt = Annotated[OutFormat, typer.Option("--format", help="Output format.")]
 
 
 @app.command()
@@ -141,9 +95,9 @@ def report(
 
         if by.value not in ("day", "week", "month", "model"):
             raise ValueError("--source usage-api groups by day, week, month or model")
-        report_buckets(db, by.value, _day(since), _day(until), fmt.value, prices)
+        report_buckets(db, by.value, day(since), day(until), fmt.value, prices)
     elif source == "logs":
-        commands_data.report(db, by.value, _day(since), _day(until), tz, fmt.value, prices)
+        commands_data.report(db, by.value, day(since), day(until), tz, fmt.value, prices)
     else:
         raise ValueError(f"unknown --source {source!r}: use logs or usage-api")
 
@@ -169,10 +123,6 @@ def prices_cmd(
 ) -> None:
     """The price table in force, with each row's source and effective date."""
     commands_data.prices(model, fmt.value, prices)
-
-
-def _day(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value else None
 
 
 def main() -> None:

@@ -9,11 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from app.cli_options import (
+    DbOpt,
+    FormatOpt,
+    OutFormat,
+    PricesOpt,
+    SinceOpt,
+    TzOpt,
+    UntilOpt,
+    domain_errors,
+)
 
 TABLE_COLUMNS = (
     "workload",
@@ -35,45 +45,8 @@ TABLE_COLUMNS = (
 BUILTIN = ("all", "recommended", "subagents")
 
 
-class Fmt(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-# Option declarations mirror app.cli's (duplicated: string annotations are evaluated in this
-# module's globals, and app.cli imports this module, so they cannot be imported at load time).
-DbOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        help="DuckDB file (default: $SWITCHCOST_DB or "
-        "~/.local/share/switchcost/switchcost.duckdb).",
-        show_default=False,
-    ),
-]
-PricesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--prices",
-        help="Your price file: adds or overrides models "
-        "(default: $SWITCHCOST_PRICES or ~/.config/switchcost/prices.toml).",
-        show_default=False,
-    ),
-]
-SinceOpt = Annotated[
-    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
-]
-UntilOpt = Annotated[
-    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
-]
-TzOpt = Annotated[str, typer.Option("--tz", help="Time zone for calendar days.")]
-FormatOpt = Annotated[Fmt, typer.Option("--format", help="Output format.")]
-
-
 def register(app: typer.Typer) -> None:
     """Add `project` to the CLI (called by app.cli once its option types exist)."""
-    from app.cli import domain_errors
 
     @app.command()
     @domain_errors
@@ -94,7 +67,7 @@ def register(app: typer.Typer) -> None:
         since: SinceOpt = None,
         until: UntilOpt = None,
         tz: TzOpt = "UTC",
-        fmt: FormatOpt = Fmt.table,
+        fmt: FormatOpt = OutFormat.table,
         prices: PricesOpt = None,
         rules: Annotated[
             Path | None,

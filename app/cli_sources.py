@@ -17,6 +17,16 @@ from typing import Annotated, Any
 
 import typer
 
+from app.cli_options import (
+    DbOpt,
+    FormatOpt,
+    OutFormat,
+    PricesOpt,
+    SinceOpt,
+    UntilOpt,
+    day,
+    domain_errors,
+)
 from app.console import err_console
 
 
@@ -31,45 +41,6 @@ class BucketBy(StrEnum):
     context_window = "context_window"
     speed = "speed"
     inference_geo = "inference_geo"
-
-
-class Fmt(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-# Option declarations mirror app.cli's (duplicated: string annotations are evaluated in this
-# module's globals, and app.cli imports this module, so they cannot be imported at load time).
-DbOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        help="DuckDB file (default: $SWITCHCOST_DB or "
-        "~/.local/share/switchcost/switchcost.duckdb).",
-        show_default=False,
-    ),
-]
-PricesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--prices",
-        help="Your price file: adds or overrides models "
-        "(default: $SWITCHCOST_PRICES or ~/.config/switchcost/prices.toml).",
-        show_default=False,
-    ),
-]
-SinceOpt = Annotated[
-    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
-]
-UntilOpt = Annotated[
-    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
-]
-FormatOpt = Annotated[Fmt, typer.Option("--format", help="Output format.")]
-
-
-def _day(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value else None
 
 
 def _say(text: str) -> None:
@@ -177,7 +148,6 @@ def run_reconcile(
 
 def register(app: typer.Typer) -> None:
     """Add `fetch`, `reconcile` and `report-api` to the CLI."""
-    from app.cli import domain_errors
 
     @app.command()
     @domain_errors
@@ -193,7 +163,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Fetch Anthropic's usage and cost reports (key from $ANTHROPIC_ADMIN_KEY)."""
-        run_fetch(db, _day(since), _day(until), base_url)
+        run_fetch(db, day(since), day(until), base_url)
 
     @app.command()
     @domain_errors
@@ -201,11 +171,11 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         since: SinceOpt = None,
         until: UntilOpt = None,
-        fmt: FormatOpt = Fmt.table,
+        fmt: FormatOpt = OutFormat.table,
         prices: PricesOpt = None,
     ) -> None:
         """Per day and model: cost computed from logs, cost Anthropic reports, and the gap."""
-        run_reconcile(db, _day(since), _day(until), fmt.value, prices)
+        run_reconcile(db, day(since), day(until), fmt.value, prices)
 
     @app.command("report-api")
     @domain_errors
@@ -214,8 +184,8 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         since: SinceOpt = None,
         until: UntilOpt = None,
-        fmt: FormatOpt = Fmt.table,
+        fmt: FormatOpt = OutFormat.table,
         prices: PricesOpt = None,
     ) -> None:
         """Anthropic's reported usage and cost (from `fetch` or Console CSV) per group."""
-        report_buckets(db, by.value, _day(since), _day(until), fmt.value, prices)
+        report_buckets(db, by.value, day(since), day(until), fmt.value, prices)
