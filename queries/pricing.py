@@ -275,6 +275,10 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
             conn.execute(f"INSERT INTO {table} VALUES {values}", [v for r in rows for v in r])
     conn.execute("INSERT INTO price_defaults VALUES (?)", [book.web_search_per_1k])
     conn.execute(f"CREATE OR REPLACE TEMP VIEW priced_requests AS {view_sql('priced_requests')}")
+    conn.execute(
+        "CREATE OR REPLACE TEMP MACRO filtered_requests(tz, since, until, workloads, models,"
+        f" sources, subagent) AS TABLE {view_sql('filtered_requests')}"
+    )
     return book
 
 

@@ -6,14 +6,8 @@
 -- cache_savings_usd: what the cache reads would have cost as uncached input minus what they cost,
 -- at the same price row, tier and multipliers (priced requests only; exact DECIMAL).
 WITH f AS (
-    SELECT *, CAST(timezone($tz, ts) AS DATE) AS local_day
-    FROM priced_requests
-    WHERE ($since IS NULL OR CAST(timezone($tz, ts) AS DATE) >= $since)
-      AND ($until IS NULL OR CAST(timezone($tz, ts) AS DATE) <= $until)
-      AND ($workloads IS NULL OR list_contains($workloads, coalesce(workload, '(none)')))
-      AND ($models IS NULL OR list_contains($models, model_id))
-      AND ($sources IS NULL OR list_contains($sources, source))
-      AND ($subagent IS NULL OR is_subagent = $subagent)
+    SELECT *
+    FROM filtered_requests($tz, $since, $until, $workloads, $models, $sources, $subagent)
 ),
 -- Tokens are summed per distinct billing rate first and priced once per rate: exact (cost is
 -- linear in tokens) and far cheaper than pricing each of a million rows.

@@ -4,14 +4,8 @@
 --   $tz, $since, $until (local days, inclusive, NULL = open), $workloads, $models, $sources
 --   (lists or NULL for all), $subagent (true / false / NULL for both).
 WITH f AS (
-    SELECT *, CAST(timezone($tz, ts) AS DATE) AS local_day
-    FROM priced_requests
-    WHERE ($since IS NULL OR CAST(timezone($tz, ts) AS DATE) >= $since)
-      AND ($until IS NULL OR CAST(timezone($tz, ts) AS DATE) <= $until)
-      AND ($workloads IS NULL OR list_contains($workloads, coalesce(workload, '(none)')))
-      AND ($models IS NULL OR list_contains($models, model_id))
-      AND ($sources IS NULL OR list_contains($sources, source))
-      AND ($subagent IS NULL OR is_subagent = $subagent)
+    SELECT *
+    FROM filtered_requests($tz, $since, $until, $workloads, $models, $sources, $subagent)
 ),
 g AS (
     SELECT

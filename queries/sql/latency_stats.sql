@@ -13,13 +13,7 @@ WITH f AS (
         CAST(ttft_ms AS DOUBLE) AS ttft_ms,
         CASE WHEN latency_ms > ttft_ms AND output_tokens > 0
              THEN output_tokens / ((latency_ms - ttft_ms) / 1000.0) END AS tokens_per_s
-    FROM priced_requests
-    WHERE ($since IS NULL OR CAST(timezone($tz, ts) AS DATE) >= $since)
-      AND ($until IS NULL OR CAST(timezone($tz, ts) AS DATE) <= $until)
-      AND ($workloads IS NULL OR list_contains($workloads, coalesce(workload, '(none)')))
-      AND ($models IS NULL OR list_contains($models, model_id))
-      AND ($sources IS NULL OR list_contains($sources, source))
-      AND ($subagent IS NULL OR is_subagent = $subagent)
+    FROM filtered_requests($tz, $since, $until, $workloads, $models, $sources, $subagent)
 )
 SELECT
     grp,

@@ -21,14 +21,8 @@
 -- target_output_cost_usd is kept apart from target_input_cost_usd (everything else) so the
 -- caller can scale output by a per-workload output ratio exactly (the tier ignores output).
 WITH f AS (
-    SELECT *, CAST(timezone($tz, ts) AS DATE) AS local_day
-    FROM priced_requests
-    WHERE ($since IS NULL OR CAST(timezone($tz, ts) AS DATE) >= $since)
-      AND ($until IS NULL OR CAST(timezone($tz, ts) AS DATE) <= $until)
-      AND ($workloads IS NULL OR list_contains($workloads, coalesce(workload, '(none)')))
-      AND ($models IS NULL OR list_contains($models, model_id))
-      AND ($sources IS NULL OR list_contains($sources, source))
-      AND ($subagent IS NULL OR is_subagent = $subagent)
+    SELECT *
+    FROM filtered_requests($tz, $since, $until, $workloads, $models, $sources, $subagent)
 ),
 tg AS (
     SELECT

@@ -9,14 +9,8 @@
 --   $subagent  true = only sub-agent calls, false = only main-thread calls, NULL = both
 -- cost_usd sums only priced requests (exact DECIMAL); unpriced ones are counted, never $0.
 WITH f AS (
-    SELECT *, timezone($tz, ts) AS local_ts
-    FROM priced_requests
-    WHERE ($since IS NULL OR CAST(timezone($tz, ts) AS DATE) >= $since)
-      AND ($until IS NULL OR CAST(timezone($tz, ts) AS DATE) <= $until)
-      AND ($workloads IS NULL OR list_contains($workloads, coalesce(workload, '(none)')))
-      AND ($models IS NULL OR list_contains($models, model_id))
-      AND ($sources IS NULL OR list_contains($sources, source))
-      AND ($subagent IS NULL OR is_subagent = $subagent)
+    SELECT *
+    FROM filtered_requests($tz, $since, $until, $workloads, $models, $sources, $subagent)
 ),
 -- Tokens are summed per group and per distinct billing rate first, then priced: exact (cost
 -- is linear in tokens) and much cheaper than pricing each request.

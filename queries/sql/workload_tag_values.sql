@@ -14,13 +14,7 @@ WITH f AS (
             list_transform($tag_keys, lambda k: lower(tags ->> k)),
             lambda v: v IS NOT NULL AND v <> ''
         ) AS tag_values
-    FROM priced_requests
-    WHERE ($since IS NULL OR CAST(timezone($tz, ts) AS DATE) >= $since)
-      AND ($until IS NULL OR CAST(timezone($tz, ts) AS DATE) <= $until)
-      AND ($workloads IS NULL OR list_contains($workloads, coalesce(workload, '(none)')))
-      AND ($models IS NULL OR list_contains($models, model_id))
-      AND ($sources IS NULL OR list_contains($sources, source))
-      AND ($subagent IS NULL OR is_subagent = $subagent)
+    FROM filtered_requests($tz, $since, $until, $workloads, $models, $sources, $subagent)
 ),
 w AS (
     SELECT
