@@ -274,6 +274,12 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
             )
             conn.execute(f"INSERT INTO {table} VALUES {values}", [v for r in rows for v in r])
     conn.execute("INSERT INTO price_defaults VALUES (?)", [book.web_search_per_1k])
+    conn.execute(
+        "CREATE OR REPLACE TEMP MACRO billed_usd(input_tokens, cache_write_5m, cache_write_1h,"
+        " cache_read, output_tokens, web_searches, bill_input, bill_cache_write_5m,"
+        " bill_cache_write_1h, bill_cache_read, bill_output, multiplier)"
+        f" AS ({view_sql('billed_usd')})"
+    )
     conn.execute(f"CREATE OR REPLACE TEMP VIEW priced_requests AS {view_sql('priced_requests')}")
     conn.execute(
         "CREATE OR REPLACE TEMP MACRO filtered_requests(tz, since, until, workloads, models,"

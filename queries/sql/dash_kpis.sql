@@ -36,10 +36,9 @@ SELECT
     coalesce(sum(cache_read), 0)::BIGINT AS cache_read_tokens,
     coalesce(sum(output_tokens), 0)::BIGINT AS output_tokens,
     coalesce(sum(
-        (input_tokens * bill_input + cache_write_5m * bill_cache_write_5m
-         + cache_write_1h * bill_cache_write_1h + cache_read * bill_cache_read
-         + output_tokens * bill_output) * multiplier * 0.000001
-        + web_searches * (SELECT web_search_per_1k FROM price_defaults) * 0.001
+        billed_usd(input_tokens, cache_write_5m, cache_write_1h, cache_read, output_tokens,
+                   web_searches, bill_input, bill_cache_write_5m, bill_cache_write_1h,
+                   bill_cache_read, bill_output, multiplier)
     ) FILTER (WHERE priced), 0)::DECIMAL(38, 12) AS cost_usd,
     coalesce(sum(
         cache_read * (bill_input - bill_cache_read) * multiplier * 0.000001

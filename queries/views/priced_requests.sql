@@ -41,32 +41,29 @@ tiered AS (
         rp.*,
         coalesce(prompt_tokens > long_context_threshold, false) AS long_context
     FROM rp
+),
+-- The rates each request is billed at (per MTok, before multipliers).  Aggregate queries sum
+-- tokens per distinct (rates, multiplier) and price the sums with billed_usd(): exact, since
+-- cost is linear in tokens, and far cheaper than pricing every row.
+billed AS (
+    SELECT
+        t.* EXCLUDE (rate_input, rate_output, rate_cache_write_5m, rate_cache_write_1h,
+                     rate_cache_read, lc_rate_input, lc_rate_output, lc_rate_cache_write_5m,
+                     lc_rate_cache_write_1h, lc_rate_cache_read),
+        t.priced_model IS NOT NULL AS priced,
+        CASE WHEN long_context THEN lc_rate_input ELSE rate_input END AS bill_input,
+        CASE WHEN long_context THEN lc_rate_cache_write_5m ELSE rate_cache_write_5m END
+            AS bill_cache_write_5m,
+        CASE WHEN long_context THEN lc_rate_cache_write_1h ELSE rate_cache_write_1h END
+            AS bill_cache_write_1h,
+        CASE WHEN long_context THEN lc_rate_cache_read ELSE rate_cache_read END
+            AS bill_cache_read,
+        CASE WHEN long_context THEN lc_rate_output ELSE rate_output END AS bill_output
+    FROM tiered AS t
 )
 SELECT
-    t.* EXCLUDE (rate_input, rate_output, rate_cache_write_5m, rate_cache_write_1h,
-                 rate_cache_read, lc_rate_input, lc_rate_output, lc_rate_cache_write_5m,
-                 lc_rate_cache_write_1h, lc_rate_cache_read),
-    t.priced_model IS NOT NULL AS priced,
-    -- The rates this request is billed at (per MTok, before multipliers).  Aggregate queries
-    -- sum tokens per distinct (rates, multiplier) and price the sums: exact, since cost is
-    -- linear in tokens, and far cheaper than pricing every row.
-    CASE WHEN long_context THEN lc_rate_input ELSE rate_input END AS bill_input,
-    CASE WHEN long_context THEN lc_rate_cache_write_5m ELSE rate_cache_write_5m END
-        AS bill_cache_write_5m,
-    CASE WHEN long_context THEN lc_rate_cache_write_1h ELSE rate_cache_write_1h END
-        AS bill_cache_write_1h,
-    CASE WHEN long_context THEN lc_rate_cache_read ELSE rate_cache_read END AS bill_cache_read,
-    CASE WHEN long_context THEN lc_rate_output ELSE rate_output END AS bill_output,
-    CAST(
-        (  t.input_tokens   * (CASE WHEN long_context THEN lc_rate_input ELSE rate_input END)
-         + t.cache_write_5m * (CASE WHEN long_context THEN lc_rate_cache_write_5m
-                                    ELSE rate_cache_write_5m END)
-         + t.cache_write_1h * (CASE WHEN long_context THEN lc_rate_cache_write_1h
-                                    ELSE rate_cache_write_1h END)
-         + t.cache_read     * (CASE WHEN long_context THEN lc_rate_cache_read
-                                    ELSE rate_cache_read END)
-         + t.output_tokens  * (CASE WHEN long_context THEN lc_rate_output ELSE rate_output END)
-        ) * multiplier * 0.000001
-        + t.web_search_requests * (SELECT web_search_per_1k FROM price_defaults) * 0.001
-      AS DECIMAL(38, 12)) AS cost_usd
-FROM tiered AS t
+    b.*,
+    billed_usd(input_tokens, cache_write_5m, cache_write_1h, cache_read, output_tokens,
+               web_search_requests, bill_input, bill_cache_write_5m, bill_cache_write_1h,
+               bill_cache_read, bill_output, multiplier) AS cost_usd
+FROM billed AS b
