@@ -94,6 +94,10 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tup
             " WHERE NOT EXISTS (SELECT 1 FROM requests AS r WHERE r.request_key = s.request_key)",
             {"run": run_id},
         ).fetchall()[0][0]
+        distinct = conn.execute("SELECT count(*) FROM staged").fetchall()[0][0]
+        if new == distinct:  # every key was new: nothing stored can be upgraded
+            conn.execute("DROP VIEW staged")
+            return int(new), 0, table.num_rows - int(new)
         sets = ", ".join(f"{c} = s.{c}" for c in COLUMNS if c != "request_key")
         updated = conn.execute(
             f"UPDATE requests SET {sets}, run_id = $run FROM staged AS s"
