@@ -113,13 +113,13 @@ SELECT
     count(*) AS n_rows, min(ord) AS first_ord,
     any_value(kind) AS kind, any_value(reason) AS reason,
     arg_max(fi, weight) AS w_fi, arg_max(ord, weight) AS w_ord, arg_max(ts, weight) AS ts,
-    arg_max(model, weight) AS model, arg_max(message_id, weight) AS message_id,
-    arg_max(request_id, weight) AS request_id, arg_max(input_tokens, weight) AS input_tokens,
-    arg_max(lump, weight) AS lump, arg_max(split, weight) AS split,
-    arg_max(w5, weight) AS w5, arg_max(w1, weight) AS w1,
-    arg_max(cache_read, weight) AS cache_read, arg_max(output_tokens, weight) AS output_tokens,
-    arg_max(web, weight) AS web, arg_max(service_tier, weight) AS service_tier,
-    arg_max(speed, weight) AS speed, arg_max(inference_geo, weight) AS inference_geo,
+    arg_max(output_tokens, weight) AS output_tokens,
+    -- the rest is the same on every line of one response (Claude Code repeats the usage)
+    any_value(model) AS model, any_value(message_id) AS message_id,
+    any_value(request_id) AS request_id, max(input_tokens) AS input_tokens,
+    max(lump) AS lump, bool_or(split) AS split, max(w5) AS w5, max(w1) AS w1,
+    max(cache_read) AS cache_read, max(web) AS web, any_value(service_tier) AS service_tier,
+    any_value(speed) AS speed, any_value(inference_geo) AS inference_geo,
     arg_max(sessionId, weight) AS session, arg_max(isSidechain, weight) AS sidechain,
     arg_max(agentId, weight) AS agent
 FROM keyed
