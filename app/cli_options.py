@@ -64,7 +64,7 @@ def domain_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ingest.discover import InputError
+        from ingest.errors import InputError
         from queries.db import DatabaseError
         from queries.pricing import PriceFileError
 

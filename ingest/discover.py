@@ -7,14 +7,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import InputError
 from ingest.records import FileTask
+
+__all__ = ["InputError", "discover", "plan"]
 
 HEAD_BYTES = 4096
 SUFFIXES = (".jsonl", ".ndjson", ".log", ".json", ".csv")
-
-
-class InputError(Exception):
-    """A path the user named cannot be read; the message names it."""
 
 
 @dataclass(frozen=True)
