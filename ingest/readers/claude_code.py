@@ -206,21 +206,14 @@ def _locate(path: Path) -> tuple[str, str, str | None]:
     return project_dir.name, session, agent
 
 
-def _true_lines(path: Path, start: int, end: int) -> list[int]:
-    """1-based offsets of the non-blank lines in [start, end): DuckDB skips blank lines."""
-    with path.open("rb") as fh:
-        fh.seek(start)
-        data = fh.read(end - start)
-    return [i for i, line in enumerate(data.split(b"\n"), 1) if line.strip()]
+def _slice(task: FileTask) -> bytes:
+    with task.path.open("rb") as fh:
+        fh.seek(task.start)
+        return fh.read(task.end - task.start)
 
 
-def _reason(path: Path, start: int, end: int, nth: int) -> str:
-    with path.open("rb") as fh:
-        fh.seek(start)
-        lines = fh.read(end - start).split(b"\n")
-    if nth - 1 >= len(lines):
-        return "unreadable line"
-    raw = lines[nth - 1]
+def _reason(raw: bytes) -> str:
+    """Why DuckDB could not read this line (it reports only that it could not)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -277,51 +270,54 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
             con.execute(_FILES)
             bad = con.execute(_BAD).fetchall()
             counted = dict(con.execute(_ROWS).fetchall())
+            exact: dict[str, int] = {}
             if bad:
-                bad = _fix_line_numbers(con, tasks, bad)
+                bad, exact = _fix_line_numbers(con, tasks, bad)
             result.malformed = [Malformed(p, int(n), r) for p, n, r in bad]
             result.table = con.sql(_RECORDS).to_arrow_table().cast(SCHEMA)
         finally:
             con.close()
-    troubled = {m.path for m in result.malformed}
     for task in tasks:
         # DuckDB's row count is the line count unless a file has blank lines (Claude Code
         # writes none); files with malformed lines, or with no row kept, are counted exactly.
         n = counted.get(str(task.path))
-        lines = _count_lines(task) if n is None or str(task.path) in troubled else int(n)
+        if str(task.path) in exact:
+            lines = exact[str(task.path)]
+        else:
+            lines = _slice(task).count(b"\n") if n is None else int(n)
         result.resume[str(task.path)] = (task.end, task.start_line + lines)
     return result
 
 
-def _count_lines(task: FileTask) -> int:
-    with task.path.open("rb") as fh:
-        fh.seek(task.start)
-        return fh.read(task.end - task.start).count(b"\n")
-
-
 def _fix_line_numbers(
     con: duckdb.DuckDBPyConnection, tasks: list[FileTask], bad: list[tuple[str, int, str]]
-) -> list[tuple[str, int, str]]:
+) -> tuple[list[tuple[str, int, str]], dict[str, int]]:
     """Map DuckDB's row numbers to real line numbers in files that hold malformed lines.
 
     DuckDB skips blank lines, so its row number can run behind the line number; only files
-    with problems are re-read in Python to put that right, and to say what is wrong.
+    with problems are re-read in Python (once each) to put that right, to say what is wrong,
+    and to count their lines exactly.  Returns the fixed lines and those files' line counts.
     """
     by_path = {str(t.path): t for t in tasks}
     fixed = []
+    line_counts: dict[str, int] = {}
     for path in sorted({p for p, _, _ in bad}):
         task = by_path[path]
-        true = _true_lines(task.path, task.start, task.end)
+        data = _slice(task)
+        line_counts[path] = data.count(b"\n")
+        lines = data.split(b"\n")
+        true = [i for i, line in enumerate(lines, 1) if line.strip()]
         mapping = {task.start_line + k + 1: task.start_line + n for k, n in enumerate(true)}
         for p, line, reason in bad:
             if p != path:
                 continue
             real = mapping.get(int(line), int(line))
-            if reason.startswith("not valid JSON, not UTF-8"):
-                reason = _reason(task.path, task.start, task.end, real - task.start_line)
+            nth = real - task.start_line
+            if reason.startswith("not valid JSON, not UTF-8") and 0 < nth <= len(lines):
+                reason = _reason(lines[nth - 1])
             fixed.append((p, real, reason))
         con.execute(
             "INSERT INTO line_fix SELECT $p, unnest($k), unnest($v)",
             {"k": list(mapping), "v": list(mapping.values()), "p": path},
         )
-    return fixed
+    return fixed, line_counts
