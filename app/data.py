@@ -26,7 +26,7 @@ from app.output import csv_text
 from queries import dashboard as qdash
 from queries import db as qdb
 from queries import pricing
-from queries.reports import Filters, usage_by
+from queries.reports import Filters
 
 DB_ENV = "SWITCHCOST_DB"
 #: Seconds to wait for an ingest to release the write lock before falling back to cached data.
@@ -162,13 +162,14 @@ def _targets(prices: pl.DataFrame) -> list[str]:
 
 
 def _overview(conn: Any, filters: Filters) -> OverviewData:
+    view = qdash.overview(conn, filters)
     return OverviewData(
-        kpis=qdash.kpis(conn, filters),
-        by_day_model=qdash.spend_by_day_model(conn, filters),
-        by_workload=usage_by(conn, "workload", filters),
-        by_model=usage_by(conn, "model", filters),
-        top_sessions=usage_by(conn, "session", filters).head(TOP_N),
-        top_projects=usage_by(conn, "project", filters).head(TOP_N),
+        kpis=view.kpis,
+        by_day_model=view.by_day_model,
+        by_workload=view.by_workload,
+        by_model=view.by_model,
+        top_sessions=view.by_session.head(TOP_N),
+        top_projects=view.by_project.head(TOP_N),
     )
 
 

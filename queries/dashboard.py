@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from queries.loader import rows, run
-from queries.reports import Filters
+from queries.reports import Filters, query_params
 
 #: A month for the run-rate: the average Gregorian month, so 12 of them make a year.
 DAYS_PER_MONTH = Decimal("30.4375")
@@ -63,7 +63,7 @@ def window_days(filters: Filters, first_day: dt.date | None, last_day: dt.date |
 def kpis(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> Kpis:
     """Spend, requests, tokens by type, cache savings and the monthly run-rate of the window."""
     filters = filters or Filters()
-    row = run(conn, "dash_kpis", **filters.params()).row(0, named=True)
+    row = run(conn, "dash_kpis", **query_params(conn, filters)).row(0, named=True)
     days = window_days(filters, row["first_day"], row["last_day"])
     cost = Decimal(row["cost_usd"])
     rate = cost / days * DAYS_PER_MONTH if days else Decimal(0)
@@ -80,11 +80,70 @@ def kpis(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> Kpi
     )
 
 
+USAGE_COLUMNS = (
+    "requests",
+    *TOKEN_TYPES,
+    "cost_usd",
+    "unpriced_requests",
+)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The Overview page's numbers, equal to `kpis`, `spend_by_day_model` and `usage_by`."""
+
+    kpis: Kpis
+    by_day_model: pl.DataFrame
+    by_workload: pl.DataFrame
+    by_model: pl.DataFrame
+    by_session: pl.DataFrame
+    by_project: pl.DataFrame
+
+
+def overview(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> Overview:
+    """All of the Overview from one query (grouping sets), split here: one scan, not six."""
+    filters = filters or Filters()
+    frame = run(conn, "dash_overview", **query_params(conn, filters))
+    total = frame.filter(pl.col("dim") == "total")
+    if total.height:
+        row = total.row(0, named=True)
+    else:
+        zero = {c: 0 for c in (*USAGE_COLUMNS, "cache_savings_usd")}
+        row = {**zero, "first_day": None, "last_day": None}
+    days = window_days(filters, row["first_day"], row["last_day"])
+    cost = Decimal(row["cost_usd"])
+    k = Kpis(
+        requests=int(row["requests"]),
+        unpriced_requests=int(row["unpriced_requests"]),
+        cost_usd=cost,
+        tokens={t: int(row[t]) for t in TOKEN_TYPES},
+        cache_savings_usd=Decimal(row["cache_savings_usd"]),
+        first_day=row["first_day"],
+        last_day=row["last_day"],
+        days=days,
+        monthly_run_rate_usd=cost / days * DAYS_PER_MONTH if days else Decimal(0),
+    )
+
+    def by(dim: str) -> pl.DataFrame:
+        return (
+            frame.filter(pl.col("dim") == dim)
+            .select(pl.col("grp").alias(dim), *USAGE_COLUMNS)
+            .sort(["cost_usd", dim], descending=[True, False])
+        )
+
+    by_day_model = (
+        frame.filter(pl.col("dim") == "day_model")
+        .select("day", "model", "requests", "cost_usd", "unpriced_requests")
+        .sort("day", "model")
+    )
+    return Overview(k, by_day_model, by("workload"), by("model"), by("session"), by("project"))
+
+
 def spend_by_day_model(
     conn: duckdb.DuckDBPyConnection, filters: Filters | None = None
 ) -> pl.DataFrame:
     """Spend per local day and model (day, model, requests, cost_usd, unpriced_requests)."""
-    return run(conn, "dash_spend_by_day_model", **(filters or Filters()).params())
+    return run(conn, "dash_spend_by_day_model", **query_params(conn, filters))
 
 
 def choices(conn: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

@@ -3,7 +3,8 @@
 `install()` loads the shipped price file, overlays the user's file (an entry with the same model
 id replaces the shipped one), validates it, and creates per-connection temporary tables
 `models`, `model_aliases`, `prices`, `price_defaults`, `tokenizers` plus the `priced_requests`
-view.  Numbers are parsed as `Decimal`, so no binary float ever touches money.
+view and the `priced_units` / `filtered_units` macros.  Numbers are parsed as `Decimal`, so no
+binary float ever touches money.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from queries.errors import PriceFileError as PriceFileError  # re-exported
 from queries.loader import view_sql
 
 USER_PRICE_FILE = Path.home() / ".config" / "switchcost" / "prices.toml"
@@ -26,10 +28,6 @@ USER_PRICE_FILE = Path.home() / ".config" / "switchcost" / "prices.toml"
 RATE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
 LONG_FIELDS = tuple(f"long_context_{f}" for f in RATE_FIELDS)
 MULTIPLIERS = ("batch_multiplier", "fast_multiplier", "us_geo_multiplier")
-
-
-class PriceFileError(Exception):
-    """The price file is not usable; the message names the file and the entry."""
 
 
 @dataclass(frozen=True)
@@ -280,10 +278,24 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
         " bill_cache_write_1h, bill_cache_read, bill_output, multiplier)"
         f" AS ({view_sql('billed_usd')})"
     )
-    conn.execute(f"CREATE OR REPLACE TEMP VIEW priced_requests AS {view_sql('priced_requests')}")
+    # The pricing is written once (priced_units) and runs over either source: every request,
+    # or the rollup standing in for them (see queries/rollup.py).
     conn.execute(
-        "CREATE OR REPLACE TEMP MACRO filtered_requests(tz, since, until, workloads, models,"
-        f" sources, subagent) AS TABLE {view_sql('filtered_requests')}"
+        "CREATE OR REPLACE TEMP MACRO request_units(use_rollup) AS TABLE"
+        f" {view_sql('request_units')}"
+    )
+    conn.execute(
+        f"CREATE OR REPLACE TEMP MACRO priced_units(use_rollup) AS TABLE {view_sql('priced_units')}"
+    )
+    conn.execute("CREATE OR REPLACE TEMP VIEW priced_requests AS SELECT * FROM priced_units(false)")
+    conn.execute(
+        "CREATE OR REPLACE TEMP MACRO filtered_units(tz, since, until, workloads, models,"
+        f" sources, subagent, use_rollup) AS TABLE {view_sql('filtered_units')}"
+    )
+    conn.execute(
+        "CREATE OR REPLACE TEMP MACRO target_units(tz, since, until, workloads, models, sources,"
+        " subagent, use_rollup, targets, tokenizer_factor, pairs) AS TABLE"
+        f" {view_sql('target_units')}"
     )
     return book
 

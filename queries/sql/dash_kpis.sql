@@ -2,12 +2,12 @@
 -- Grain: one row.
 -- Parameters: the shared filters, as in usage_by.sql:
 --   $tz, $since, $until (local days, inclusive, NULL = open), $workloads, $models, $sources
---   (lists or NULL for all), $subagent (true / false / NULL for both).
+--   (lists or NULL for all), $subagent (true / false / NULL for both), $rollup.
 -- cache_savings_usd: what the cache reads would have cost as uncached input minus what they cost,
 -- at the same price row, tier and multipliers (priced requests only; exact DECIMAL).
 WITH f AS (
     SELECT *
-    FROM filtered_requests($tz, $since, $until, $workloads, $models, $sources, $subagent)
+    FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, $rollup)
 ),
 -- Tokens are summed per distinct billing rate first and priced once per rate: exact (cost is
 -- linear in tokens) and far cheaper than pricing each of a million rows.
@@ -15,7 +15,7 @@ g AS (
     SELECT
         priced, bill_input, bill_cache_write_5m, bill_cache_write_1h, bill_cache_read,
         bill_output, multiplier,
-        count(*) AS requests,
+        sum(n) AS requests,
         sum(input_tokens) AS input_tokens,
         sum(cache_write_5m) AS cache_write_5m,
         sum(cache_write_1h) AS cache_write_1h,

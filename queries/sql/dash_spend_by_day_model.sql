@@ -2,16 +2,16 @@
 -- Grain: one row per (local day, model).
 -- Parameters: the shared filters, as in usage_by.sql:
 --   $tz, $since, $until (local days, inclusive, NULL = open), $workloads, $models, $sources
---   (lists or NULL for all), $subagent (true / false / NULL for both).
+--   (lists or NULL for all), $subagent (true / false / NULL for both), $rollup.
 WITH f AS (
     SELECT *
-    FROM filtered_requests($tz, $since, $until, $workloads, $models, $sources, $subagent)
+    FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, $rollup)
 ),
 g AS (
     SELECT
         local_day, model_id, priced, bill_input, bill_cache_write_5m, bill_cache_write_1h,
         bill_cache_read, bill_output, multiplier,
-        count(*) AS requests,
+        sum(n) AS requests,
         sum(input_tokens) AS input_tokens,
         sum(cache_write_5m) AS cache_write_5m,
         sum(cache_write_1h) AS cache_write_1h,

@@ -22,7 +22,15 @@
 -- caller can scale output by a per-workload output ratio exactly (the tier ignores output).
 WITH f AS (
     SELECT *
-    FROM filtered_requests($tz, $since, $until, $workloads, $models, $sources, $subagent)
+    FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, false)
+),
+-- Price rows as validity ranges: an equi-join on the model instead of a per-row ASOF sort.
+price_ranges AS (
+    SELECT
+        *,
+        coalesce(lead(effective_from) OVER (PARTITION BY model_id ORDER BY effective_from),
+                 DATE '9999-12-31') AS effective_to
+    FROM prices
 ),
 tg AS (
     SELECT
@@ -121,7 +129,9 @@ tp AS (
             * (CASE WHEN e.endpoint_scope = 'regional' THEN e.t_regional ELSE 1 END)
           AS DECIMAL(18, 8)) AS t_multiplier
     FROM elig AS e
-    ASOF LEFT JOIN prices AS p ON e.target = p.model_id AND e.t_price_date >= p.effective_from
+    LEFT JOIN price_ranges AS p
+        ON e.target = p.model_id
+       AND e.t_price_date >= p.effective_from AND e.t_price_date < p.effective_to
 )
 SELECT
     request_key,
@@ -157,4 +167,3 @@ SELECT
     latency_ms,
     ttft_ms
 FROM tp
-ORDER BY target, ts, request_key

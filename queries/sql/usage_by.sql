@@ -7,10 +7,11 @@
 --   $until     last local day included (DATE or NULL)
 --   $workloads list of workloads to keep, or NULL for all   (likewise $models, $sources)
 --   $subagent  true = only sub-agent calls, false = only main-thread calls, NULL = both
+--   $rollup    true = read request_groups (when rollup.usable says it is exact), false = requests
 -- cost_usd sums only priced requests (exact DECIMAL); unpriced ones are counted, never $0.
 WITH f AS (
     SELECT *
-    FROM filtered_requests($tz, $since, $until, $workloads, $models, $sources, $subagent)
+    FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, $rollup)
 ),
 -- Tokens are summed per group and per distinct billing rate first, then priced: exact (cost
 -- is linear in tokens) and much cheaper than pricing each request.
@@ -28,7 +29,7 @@ g AS (
         END AS grp,
         priced, bill_input, bill_cache_write_5m, bill_cache_write_1h, bill_cache_read,
         bill_output, multiplier,
-        count(*) AS requests,
+        sum(n) AS requests,
         sum(input_tokens) AS input_tokens,
         sum(cache_write_5m) AS cache_write_5m,
         sum(cache_write_1h) AS cache_write_1h,

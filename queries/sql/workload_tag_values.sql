@@ -14,7 +14,7 @@ WITH f AS (
             list_transform($tag_keys, lambda k: lower(tags ->> k)),
             lambda v: v IS NOT NULL AND v <> ''
         ) AS tag_values
-    FROM filtered_requests($tz, $since, $until, $workloads, $models, $sources, $subagent)
+    FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, false)
 ),
 w AS (
     SELECT

@@ -1,6 +1,7 @@
--- priced_requests: every stored request with its exact cost in USD.
--- Grain: one row per billed request (requests.request_key).
--- Parameters: none (a temporary view created per connection over the price tables).
+-- priced_units(use_rollup): request_units with the rates and exact cost in USD of each unit.
+-- Grain: one row per billed request (use_rollup false; `priced_requests` is this view) or per
+-- request group (true: cost_usd is the group's, `n` its requests).
+-- Parameters: use_rollup (a per-connection table macro over the price tables).
 -- Rules (Anthropic's pricing page):
 --   * the price row is the latest one whose effective_from <= the request's UTC date;
 --   * long-context tier: when the prompt (input + cache writes + cache reads) exceeds the
@@ -9,14 +10,25 @@
 --   * multipliers stack: batch x fast mode x inference_geo "us" x partner regional endpoint;
 --   * web search is $10 per 1,000 (price_defaults), outside the token multipliers;
 --   * a model with no price gets cost_usd NULL (counted as unpriced), never $0.
+-- Threshold tests use the band columns of request_units, exact for a request and for a group.
+-- Each price row is turned into a validity range, so the lookup is an equi-join on the model
+-- (a hash join) rather than an ASOF join that sorts every row; the UTC date comes from epoch
+-- arithmetic rather than a time-zone-aware cast.  Both matter at a million rows.
 WITH r AS (
     SELECT
         q.*,
         coalesce(a.model_id, q.model) AS model_id,
         q.input_tokens + q.cache_write_5m + q.cache_write_1h + q.cache_read AS prompt_tokens,
-        CAST(q.ts AS DATE) AS price_date
-    FROM requests AS q
+        DATE '1970-01-01' + CAST(epoch_us(q.ts) // 86400000000 AS INTEGER) AS price_date
+    FROM request_units(use_rollup) AS q
     LEFT JOIN model_aliases AS a ON a.alias = q.model
+),
+price_ranges AS (
+    SELECT
+        *,
+        coalesce(lead(effective_from) OVER (PARTITION BY model_id ORDER BY effective_from),
+                 DATE '9999-12-31') AS effective_to
+    FROM prices
 ),
 rp AS (
     SELECT
@@ -33,13 +45,15 @@ rp AS (
           * (CASE WHEN r.endpoint_scope = 'regional'
                   THEN coalesce(m.partner_regional_multiplier, 1) ELSE 1 END) AS multiplier
     FROM r
-    ASOF LEFT JOIN prices AS p ON r.model_id = p.model_id AND r.price_date >= p.effective_from
+    LEFT JOIN price_ranges AS p
+        ON r.model_id = p.model_id
+       AND r.price_date >= p.effective_from AND r.price_date < p.effective_to
     LEFT JOIN models AS m ON m.model_id = r.model_id
 ),
 tiered AS (
     SELECT
         rp.*,
-        coalesce(prompt_tokens > long_context_threshold, false) AS long_context
+        coalesce(prompt_band > long_context_threshold, false) AS long_context
     FROM rp
 ),
 -- The rates each request is billed at (per MTok, before multipliers).  Aggregate queries sum

@@ -1,0 +1,61 @@
+"""The request rollup (`request_groups`): what makes reports and the dashboard fast at scale.
+
+Pricing a million requests one by one (an ASOF join and a time-zone conversion per row) takes
+seconds; the same answers come from a few hundred thousand hourly groups, because cost is linear
+in tokens once the rates are known and every per-request threshold (long context, context
+window, minimum cacheable length, max output) is kept exact by the band columns.  The loader
+calls `refresh` inside each ingest transaction; readers ask `usable` and otherwise take the exact
+raw path.
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from queries.loader import rows
+
+
+def boundaries(conn: duckdb.DuckDBPyConnection) -> dict[str, list[int]]:
+    """The threshold boundaries of this connection's price tables (prompt, cached, output)."""
+    prompt, cached, output = rows(conn, "rollup_bounds")[0]
+    return {"prompt": list(prompt), "cached": list(cached), "output": list(output)}
+
+
+def _key(bounds: dict[str, list[int]]) -> str:
+    return json.dumps(bounds, sort_keys=True, separators=(",", ":"))
+
+
+def refresh(conn: duckdb.DuckDBPyConnection, run_id: int) -> str:
+    """Bring the rollup up to date after run `run_id`; call inside the run's transaction.
+
+    Recomputes only the UTC hours the run touched; rebuilds everything when the rollup is empty
+    but requests are not, or when it was built with other boundaries.  Returns what it did:
+    'full', 'hours' or 'none'.
+    """
+    bounds = boundaries(conn)
+    key = _key(bounds)
+    meta = conn.execute("SELECT boundaries FROM rollup_meta").fetchall()
+    empty = not conn.execute("SELECT 1 FROM request_groups LIMIT 1").fetchall()
+    have_requests = bool(conn.execute("SELECT 1 FROM requests LIMIT 1").fetchall())
+    full = (not meta or meta[0][0] != key) or (empty and have_requests)
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_touched (ts TIMESTAMPTZ)")
+    if full:
+        conn.execute("CREATE OR REPLACE TEMP TABLE rollup_hours (hour TIMESTAMPTZ)")
+    else:
+        rows(conn, "rollup_hours", "write", run=run_id)
+        if not conn.execute("SELECT 1 FROM rollup_hours LIMIT 1").fetchall():
+            return "none"
+    rows(conn, "rollup_delete", "write", full=full)
+    rows(conn, "rollup_insert", "write", full=full, **bounds)
+    rows(conn, "rollup_meta", "write", boundaries=key)
+    return "full" if full else "hours"
+
+
+def usable(conn: duckdb.DuckDBPyConnection, tz: str) -> bool:
+    """True when request_groups gives exactly what requests would for calendar days in `tz`."""
+    stored, covered, total, whole_hours = rows(conn, "rollup_status", tz=tz)[0]
+    if stored is None or covered != total or not whole_hours:
+        return False
+    return bool(stored == _key(boundaries(conn)))

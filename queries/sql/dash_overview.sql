@@ -1,0 +1,76 @@
+-- dash_overview: everything the Overview page shows, from one pass over the filtered rows.
+-- Grain: one row per (dim, group): dim 'total' (one row), 'day_model' (local day x model),
+-- 'workload', 'model', 'session', 'project' (one row per value, in column grp).
+-- Parameters: the shared filters and $rollup, as in usage_by.sql.
+-- The numbers are those of usage_by.sql / dash_kpis.sql / dash_spend_by_day_model.sql (same
+-- rules: tokens summed per distinct billing rate, then priced exactly); one scan with grouping
+-- sets instead of six queries is what keeps a page under its time budget.
+WITH f AS (
+    SELECT *
+    FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, $rollup)
+),
+g AS (
+    SELECT
+        CASE
+            WHEN grouping(local_day) = 0 THEN 'day_model'
+            WHEN grouping(model_id) = 0 THEN 'model'
+            WHEN grouping(coalesce(workload, '(none)')) = 0 THEN 'workload'
+            WHEN grouping(coalesce(session_id, '(none)')) = 0 THEN 'session'
+            WHEN grouping(coalesce(project, '(none)')) = 0 THEN 'project'
+            ELSE 'total'
+        END AS dim,
+        local_day AS day,
+        model_id AS model,
+        coalesce(coalesce(workload, '(none)'), coalesce(session_id, '(none)'),
+                 coalesce(project, '(none)'), model_id) AS grp,
+        priced, bill_input, bill_cache_write_5m, bill_cache_write_1h, bill_cache_read,
+        bill_output, multiplier,
+        sum(n) AS requests,
+        sum(input_tokens) AS input_tokens,
+        sum(cache_write_5m) AS cache_write_5m,
+        sum(cache_write_1h) AS cache_write_1h,
+        sum(cache_read) AS cache_read,
+        sum(output_tokens) AS output_tokens,
+        sum(web_search_requests) AS web_searches,
+        min(local_day) AS first_day,
+        max(local_day) AS last_day
+    FROM f
+    GROUP BY GROUPING SETS (
+        (local_day, model_id, priced, bill_input, bill_cache_write_5m, bill_cache_write_1h,
+         bill_cache_read, bill_output, multiplier),
+        (model_id, priced, bill_input, bill_cache_write_5m, bill_cache_write_1h,
+         bill_cache_read, bill_output, multiplier),
+        (coalesce(workload, '(none)'), priced, bill_input, bill_cache_write_5m,
+         bill_cache_write_1h, bill_cache_read, bill_output, multiplier),
+        (coalesce(session_id, '(none)'), priced, bill_input, bill_cache_write_5m,
+         bill_cache_write_1h, bill_cache_read, bill_output, multiplier),
+        (coalesce(project, '(none)'), priced, bill_input, bill_cache_write_5m,
+         bill_cache_write_1h, bill_cache_read, bill_output, multiplier),
+        (priced, bill_input, bill_cache_write_5m, bill_cache_write_1h, bill_cache_read,
+         bill_output, multiplier)
+    )
+)
+SELECT
+    dim,
+    day,
+    CASE WHEN dim = 'day_model' THEN model END AS model,
+    CASE WHEN dim NOT IN ('day_model', 'total') THEN grp END AS grp,
+    sum(requests)::BIGINT AS requests,
+    sum(input_tokens)::BIGINT AS input_tokens,
+    sum(cache_write_5m)::BIGINT AS cache_write_5m_tokens,
+    sum(cache_write_1h)::BIGINT AS cache_write_1h_tokens,
+    sum(cache_read)::BIGINT AS cache_read_tokens,
+    sum(output_tokens)::BIGINT AS output_tokens,
+    coalesce(sum(
+        billed_usd(input_tokens, cache_write_5m, cache_write_1h, cache_read, output_tokens,
+                   web_searches, bill_input, bill_cache_write_5m, bill_cache_write_1h,
+                   bill_cache_read, bill_output, multiplier)
+    ) FILTER (WHERE priced), 0)::DECIMAL(38, 12) AS cost_usd,
+    coalesce(sum(requests) FILTER (WHERE NOT priced), 0)::BIGINT AS unpriced_requests,
+    coalesce(sum(
+        cache_read * (bill_input - bill_cache_read) * multiplier * 0.000001
+    ) FILTER (WHERE priced), 0)::DECIMAL(38, 12) AS cache_savings_usd,
+    min(first_day) AS first_day,
+    max(last_day) AS last_day
+FROM g
+GROUP BY ALL

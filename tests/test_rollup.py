@@ -1,0 +1,216 @@
+"""The rollup (request_groups) gives exactly the numbers of the raw per-request path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from queries import dashboard as qdash
+from queries import db, pricing, rollup
+from queries.loader import rows, run
+from queries.reports import Filters, usage_by
+from tests.rows import insert, request
+
+T0 = dt.datetime(2026, 10, 5, 20, 30, tzinfo=dt.UTC)  # Sonnet 5.5's price changes on 10-07
+MODELS = (
+    "claude-sonnet-4-5-20250929",  # long context over 200K
+    "claude-sonnet-5-5",  # cache-read price cut mid-window
+    "claude-haiku-5-5",  # long context over 100K
+    "claude-opus-4-5",
+    "claude-mystery-1",  # unpriced
+)
+PROMPTS = (0, 1, 1023, 1024, 4095, 4096, 99_999, 100_000, 100_001, 200_000, 200_001, 1_000_001)
+DIMS = ("day", "model", "workload", "session", "project", "source")
+
+
+@pytest.fixture
+def conn(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    c = db.connect(db_path)
+    yield c
+    c.close()
+
+
+def _row(i: int, prompt: int, **over: Any) -> dict[str, Any]:
+    cached = prompt // 3
+    return request(
+        request_key=f"r{i}",
+        ts=T0 + dt.timedelta(minutes=37 * i),
+        model=MODELS[i % len(MODELS)],
+        input_tokens=prompt - cached,
+        cache_write_5m=cached // 2,
+        cache_write_1h=cached // 4,
+        cache_read=cached - cached // 2 - cached // 4,
+        output_tokens=10 + 7 * i,
+        web_search_requests=i % 3,
+        service_tier="batch" if i % 4 == 0 else "standard",
+        speed="fast" if i % 5 == 0 else None,
+        inference_geo="us" if i % 6 == 0 else None,
+        platform="vertex" if i % 7 == 0 else "anthropic",
+        endpoint_scope="regional" if i % 7 == 0 else None,
+        workload=("triage", "planner", None)[i % 3],
+        project=f"p{i % 2}",
+        session_id=f"s{i // 4}",
+        is_subagent=i % 2 == 1,
+        **over,
+    )
+
+
+def _ingest(conn: duckdb.DuckDBPyConnection, run_id: int, *new: dict[str, Any]) -> str:
+    """What the loader does: rows stamped with the run, then refresh in one transaction."""
+    with db.transaction(conn):
+        conn.execute("CREATE OR REPLACE TEMP TABLE rollup_touched (ts TIMESTAMPTZ)")
+        insert(conn, *[{**r, "run_id": run_id} for r in new])
+        return rollup.refresh(conn, run_id)
+
+
+def _raw(conn: duckdb.DuckDBPyConnection, by: str, f: Filters) -> pl.DataFrame:
+    return run(conn, "usage_by", by=by, rollup=False, **f.params()).rename({"grp": by})
+
+
+def _assert_same(conn: duckdb.DuckDBPyConnection, f: Filters) -> None:
+    assert rollup.usable(conn, f.tz)
+    for by in DIMS:
+        assert_frame_equal(usage_by(conn, by, f), _raw(conn, by, f))
+    raw_kpis = run(conn, "dash_kpis", rollup=False, **f.params())
+    assert_frame_equal(run(conn, "dash_kpis", rollup=True, **f.params()), raw_kpis)
+
+
+def _groups(conn: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    return sorted(conn.execute("SELECT * FROM request_groups").fetchall(), key=repr)
+
+
+def test_rollup_equals_raw_on_thresholds_tiers_and_price_changes(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    data = [_row(i, PROMPTS[i % len(PROMPTS)]) for i in range(120)]
+    assert _ingest(conn, 1, *data) == "full"
+    assert conn.execute("SELECT sum(requests) FROM request_groups").fetchall()[0][0] == 120
+    for f in (
+        Filters(),
+        Filters(tz="Europe/Berlin", since=dt.date(2026, 10, 6), until=dt.date(2026, 10, 7)),
+        Filters(tz="America/New_York", workloads=("triage", "(none)"), subagent=False),
+        Filters(models=("claude-sonnet-5-5", "claude-mystery-1"), sources=("messages",)),
+    ):
+        _assert_same(conn, f)
+    by_model = {r["model"]: r for r in usage_by(conn, "model").iter_rows(named=True)}
+    assert by_model["claude-mystery-1"]["unpriced_requests"] == 24  # counted, never $0
+    # Haiku 5.5 has no price before 2026-10-07: its earlier requests are unpriced on both paths.
+    assert 0 < by_model["claude-haiku-5-5"]["unpriced_requests"] < 24
+    long_context = rows(conn, "rollup_bounds")[0][0]
+    assert 100_000 in long_context
+    assert 200_000 in long_context
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    prompts=st.lists(
+        st.one_of(st.sampled_from(PROMPTS), st.integers(0, 1_200_000)), min_size=1, max_size=40
+    )
+)
+def test_bands_decide_every_threshold_like_the_request(
+    conn: duckdb.DuckDBPyConnection, prompts: list[int]
+) -> None:
+    """For every boundary T: requests in groups with band > T == requests with value > T."""
+    with db.transaction(conn):
+        conn.execute("DELETE FROM requests")
+        conn.execute("DELETE FROM request_groups")
+        conn.execute("DELETE FROM rollup_meta")
+    _ingest(conn, 1, *[_row(i, p) for i, p in enumerate(prompts)])
+    bounds = rollup.boundaries(conn)
+    values = {
+        "prompt": "input_tokens + cache_write_5m + cache_write_1h + cache_read",
+        "cached": "cache_write_5m + cache_write_1h + cache_read",
+        "output": "output_tokens",
+    }
+    for kind, expr in values.items():
+        for t in bounds[kind]:
+            grouped = conn.execute(
+                f"SELECT coalesce(sum(requests), 0) FROM request_groups WHERE {kind}_band > {t}"
+            ).fetchall()[0][0]
+            raw = conn.execute(f"SELECT count(*) FROM requests WHERE {expr} > {t}").fetchall()[0][0]
+            assert grouped == raw, (kind, t)
+    _assert_same(conn, Filters())
+
+
+def test_incremental_refresh_equals_full_rebuild(conn: duckdb.DuckDBPyConnection) -> None:
+    _ingest(conn, 1, *[_row(i, PROMPTS[i % len(PROMPTS)]) for i in range(60)])
+    assert _ingest(conn, 2) == "none"
+    assert _ingest(conn, 3, *[_row(i, 5000 + i) for i in range(60, 66)]) == "hours"
+    # An update that moves a stored request to another hour: the loader records the old ts.
+    with db.transaction(conn):
+        conn.execute("CREATE OR REPLACE TEMP TABLE rollup_touched (ts TIMESTAMPTZ)")
+        conn.execute("INSERT INTO rollup_touched SELECT ts FROM requests WHERE request_key = 'r5'")
+        conn.execute(
+            "UPDATE requests SET ts = ts + INTERVAL 9 HOUR, output_tokens = 999, run_id = 4"
+            " WHERE request_key = 'r5'"
+        )
+        assert rollup.refresh(conn, 4) == "hours"
+    incremental = _groups(conn)
+    with db.transaction(conn):
+        conn.execute("DELETE FROM rollup_meta")
+        assert rollup.refresh(conn, 4) == "full"
+    assert _groups(conn) == incremental
+    _assert_same(conn, Filters())
+
+
+def test_new_price_boundary_falls_back_then_next_ingest_rebuilds(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    _ingest(conn, 1, *[_row(i, PROMPTS[i % len(PROMPTS)]) for i in range(40)])
+    assert rollup.usable(conn, "UTC")
+    prices = tmp_path / "prices.toml"
+    prices.write_text(
+        '[[models]]\nid = "claude-mystery-1"\ncontext_window = 150000\n'
+        "[[models.prices]]\neffective_from = 2026-01-01\ninput = 1\noutput = 5\n"
+        "cache_write_5m = 1.25\ncache_write_1h = 2\ncache_read = 0.1\n"
+        "long_context_threshold = 150000\nlong_context_input = 2\nlong_context_output = 10\n"
+        "long_context_cache_write_5m = 2.5\nlong_context_cache_write_1h = 4\n"
+        'long_context_cache_read = 0.2\nsource = "test"\n',
+        encoding="utf-8",
+    )
+    pricing.install(conn, user_file=prices)
+    assert not rollup.usable(conn, "UTC")
+    before = usage_by(conn, "model")  # the exact raw path
+    mystery = before.filter(pl.col("model") == "claude-mystery-1")
+    assert mystery["unpriced_requests"].item() == 0
+    assert mystery["cost_usd"].item() > 0
+    assert _ingest(conn, 2) == "full"
+    assert rollup.usable(conn, "UTC")
+    assert_frame_equal(usage_by(conn, "model"), before)
+    _assert_same(conn, Filters())
+
+
+def test_half_hour_time_zone_uses_the_raw_path(conn: duckdb.DuckDBPyConnection) -> None:
+    _ingest(conn, 1, *[_row(i, PROMPTS[i % len(PROMPTS)]) for i in range(80)])
+    kolkata = Filters(tz="Asia/Kolkata")
+    assert rollup.usable(conn, "UTC")
+    assert not rollup.usable(conn, "Asia/Kolkata")
+    for by in DIMS:
+        assert_frame_equal(usage_by(conn, by, kolkata), _raw(conn, by, kolkata))
+    by_day = usage_by(conn, "day", kolkata)
+    assert by_day["requests"].sum() == 80
+    assert by_day["day"].to_list() != usage_by(conn, "day")["day"].to_list() or by_day.height
+
+
+def test_overview_equals_its_separate_queries(conn: duckdb.DuckDBPyConnection) -> None:
+    _ingest(conn, 1, *[_row(i, PROMPTS[i % len(PROMPTS)]) for i in range(50)])
+    for f in (Filters(), Filters(tz="Asia/Kolkata", subagent=True)):
+        view = qdash.overview(conn, f)
+        assert view.kpis == qdash.kpis(conn, f)
+        assert_frame_equal(view.by_day_model, qdash.spend_by_day_model(conn, f))
+        for by in ("workload", "model", "session", "project"):
+            assert_frame_equal(getattr(view, f"by_{by}"), usage_by(conn, by, f))
+    empty = qdash.overview(conn, Filters(workloads=("nothing",)))
+    assert empty.kpis.requests == 0
+    assert empty.by_model.is_empty()
