@@ -65,8 +65,7 @@ def domain_errors(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from ingest.errors import InputError
-        from queries.db import DatabaseError
-        from queries.pricing import PriceFileError
+        from queries.errors import DatabaseError, PriceFileError
 
         try:
             return func(*args, **kwargs)

@@ -6,10 +6,13 @@ import datetime as dt
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.console import err_console, out_console
 from app.output import csv_text, money, to_json, write_csv
+
+if TYPE_CHECKING:
+    from ingest.summary import IngestReport
 
 MAX_LISTED = 10
 CENT = Decimal("0.01")
@@ -24,6 +27,42 @@ def ingest(
     prices: Path | None,
 ) -> int:
     """Run one ingest with a progress bar on a terminal; print the summary; exit code."""
+    report = _nothing_new(paths, db, fmt)
+    if report is None:
+        report = _run_ingest(paths, db, fmt, workload_tags, wait, prices)
+    _print_summary(report)
+    return 1 if report.nothing_readable else 0
+
+
+def _nothing_new(paths: list[Path], db: Path | None, fmt: str) -> IngestReport | None:
+    """The summary of a run that would read nothing, when the last run's stamp says so.
+
+    Checked before DuckDB is even imported: a scheduled ingest with nothing new costs a walk
+    over the files and a few stat calls (see ingest/stamp.py for why that is safe).
+    """
+    from ingest import discover, stamp
+    from ingest.summary import IngestReport
+    from queries.location import default_db_path
+
+    files = discover.discover(paths)
+    hit = stamp.matching(db or default_db_path(), stamp.inputs_digest(files, fmt))
+    if hit is None:
+        return None
+    return IngestReport(
+        files_seen=len(files),
+        files_up_to_date=len(files) - len(hit.skipped),
+        skipped_files=hit.skipped,
+    )
+
+
+def _run_ingest(
+    paths: list[Path],
+    db: Path | None,
+    fmt: str,
+    workload_tags: str,
+    wait: float,
+    prices: Path | None,
+) -> IngestReport:
     from ingest.load import ingest_paths
     from ingest.records import ReadOptions
 
@@ -51,6 +90,10 @@ def ingest(
             )
     else:
         report = ingest_paths(paths, db_path=db, fmt=fmt, options=options, prices=prices, wait=wait)
+    return report
+
+
+def _print_summary(report: IngestReport) -> None:
     for bad in report.malformed[:MAX_LISTED]:
         err_console.print(f"{bad.path}:{bad.line}: {bad.reason}", highlight=False, markup=False)
     if len(report.malformed) > MAX_LISTED:
@@ -75,7 +118,6 @@ def ingest(
             "add a price for these models with --prices FILE (see `switchcost prices --help`)",
             highlight=False,
         )
-    return 1 if report.nothing_readable else 0
 
 
 def _emit(
@@ -131,9 +173,8 @@ def report(
 
     _check_tz(tz)
     with qdb.connect(db, read_only=True, prices=prices) as conn:
-        frame = reports.usage_by(conn, by, reports.Filters(since=since, until=until, tz=tz))
-    rows = frame.to_dicts()
-    _emit(rows, [by, *reports.SUM_COLUMNS], reports.totals(frame), fmt, by)
+        rows = reports.usage_rows(conn, by, reports.Filters(since=since, until=until, tz=tz))
+    _emit(rows, [by, *reports.SUM_COLUMNS], reports.row_totals(rows), fmt, by)
 
 
 def _check_tz(tz: str) -> None:

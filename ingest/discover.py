@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import InputError
-from ingest.records import FileTask
+from ingest.tasks import FileTask
 
 __all__ = ["InputError", "discover", "plan"]
 
@@ -67,14 +67,16 @@ def last_line_end(path: Path, size: int) -> int:
         return 0
     with path.open("rb") as fh:
         pos = size
+        step = 4096  # most files end in a newline: one small read settles it
         while pos > 0:
-            step = min(65536, pos)
+            step = min(step, pos)
             fh.seek(pos - step)
             chunk = fh.read(step)
             idx = chunk.rfind(b"\n")
             if idx >= 0:
                 return pos - step + idx + 1
             pos -= step
+            step = 65536
     return 0
 
 

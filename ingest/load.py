@@ -11,49 +11,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from ingest import discover as disc
+from ingest import stamp
 from ingest.buckets import BucketResult
 from ingest.load_buckets import merge_file_buckets
 from ingest.readers import REGISTRY, detect
 from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions
-from queries import db
+from ingest.summary import IngestReport
+from queries import db, rollup
 from queries.loader import rows as sql_rows
 
 # Files are read in chunks of about this many bytes: small enough to keep the parser's memory
 # flat, large enough that per-query overhead stays negligible.
 CHUNK_BYTES = int(os.environ.get("SWITCHCOST_CHUNK_BYTES", 128 * 1024 * 1024))
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class IngestReport:
-    """The one-line summary of a run, plus the detail behind it."""
-
-    run_id: int = 0
-    files_seen: int = 0
-    files_read: int = 0
-    files_reset: int = 0
-    new_requests: int = 0
-    updated_requests: int = 0
-    duplicates: int = 0
-    error_records: int = 0
-    unpriced_requests: int = 0
-    unpriced_models: dict[str, int] = field(default_factory=dict)
-    malformed: list[Malformed] = field(default_factory=list)
-    skipped_files: list[tuple[str, str]] = field(default_factory=list)
-
-    files_up_to_date: int = 0
-
-    @property
-    def nothing_readable(self) -> bool:
-        """True when files were named but not one could be read (the only failing exit)."""
-        return self.files_seen > 0 and not self.files_read and not self.files_up_to_date
 
 
 def _states(conn: duckdb.DuckDBPyConnection) -> dict[str, disc.FileState]:
@@ -75,39 +51,53 @@ _TOTAL = (
 def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tuple[int, int, int]:
     """Insert new keys, upgrade stored ones that now carry more tokens; (new, updated, dup).
 
-    `table` may hold a key more than once (chunks read separately): the fullest copy wins.
+    `table` may hold a key more than once (a request repeated across files, or chunks read
+    separately): the fullest copy wins.
     """
     if table.num_rows == 0:
         return 0, 0, 0
     conn.register("staged_raw", table)
     try:
+        # Each key once, its fullest copy (a request repeated across files or chunks).
         conn.execute(
             "CREATE OR REPLACE TEMP VIEW staged AS SELECT * FROM staged_raw QUALIFY row_number()"
             " OVER (PARTITION BY request_key ORDER BY "
             + _TOTAL.format(t="staged_raw")
             + " DESC, source_file DESC, source_line DESC) = 1"
         )
+        # Keys already stored: a semi-join probes `requests` with the (smaller) staged keys.
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE hit AS SELECT r.request_key, r.ts AS old_ts,"
+            + _TOTAL.format(t="r")
+            + " AS old_total FROM requests AS r SEMI JOIN staged_raw AS s USING (request_key)"
+        )
         cols = ", ".join(COLUMNS)
         # DuckDB answers an INSERT or UPDATE with the number of rows it changed.
         new = conn.execute(
-            f"INSERT INTO requests ({cols}, run_id) SELECT {cols}, $run FROM staged AS s"
-            " WHERE NOT EXISTS (SELECT 1 FROM requests AS r WHERE r.request_key = s.request_key)",
+            f"INSERT INTO requests ({cols}, run_id) SELECT {cols}, $run FROM staged"
+            " ANTI JOIN hit USING (request_key)",
             {"run": run_id},
         ).fetchall()[0][0]
-        distinct = conn.execute("SELECT count(*) FROM staged").fetchall()[0][0]
-        if new == distinct:  # every key was new: nothing stored can be upgraded
-            conn.execute("DROP VIEW staged")
-            return int(new), 0, table.num_rows - int(new)
-        sets = ", ".join(f"{c} = s.{c}" for c in COLUMNS if c != "request_key")
-        updated = conn.execute(
-            f"UPDATE requests SET {sets}, run_id = $run FROM staged AS s"
-            " WHERE requests.request_key = s.request_key AND "
-            + _TOTAL.format(t="s")
-            + " > "
-            + _TOTAL.format(t="requests"),
-            {"run": run_id},
-        ).fetchall()[0][0]
+        updated = 0
+        if conn.execute("SELECT count(*) FROM hit").fetchall()[0][0]:
+            conn.execute(
+                "CREATE OR REPLACE TEMP TABLE better AS SELECT s.*, h.old_ts FROM staged AS s"
+                " JOIN hit AS h USING (request_key) WHERE "
+                + _TOTAL.format(t="s")
+                + " > h.old_total"
+            )
+            # The hours these requests were stored under, before the update moves them: the
+            # rollup refresh recomputes those hours as well as the run's own.
+            conn.execute("INSERT INTO rollup_touched SELECT old_ts FROM better")
+            sets = ", ".join(f"{c} = s.{c}" for c in COLUMNS if c != "request_key")
+            updated = conn.execute(
+                f"UPDATE requests SET {sets}, run_id = $run FROM better AS s"
+                " WHERE requests.request_key = s.request_key",
+                {"run": run_id},
+            ).fetchall()[0][0]
+            conn.execute("DROP TABLE better")
         conn.execute("DROP VIEW staged")
+        conn.execute("DROP TABLE hit")
     finally:
         conn.unregister("staged_raw")
     return int(new), int(updated), table.num_rows - int(new) - int(updated)
@@ -140,9 +130,12 @@ def ingest_paths(
     if fmt != "auto" and fmt not in REGISTRY:
         raise disc.InputError(f"unknown format {fmt!r}; known: auto, {', '.join(REGISTRY)}")
     files = disc.discover(paths)
+    # Taken before anything is read: a file that grows during the run differs next time.
+    inputs = stamp.inputs_digest(files, fmt)
     report = IngestReport(files_seen=len(files))
     started = dt.datetime.now(dt.UTC)
     conn = db.connect(db_path, wait=wait, prices=prices)
+    partly_read = 0
     try:
         states = _states(conn)
         by_format: dict[str, list[FileTask]] = {}
@@ -167,6 +160,7 @@ def ingest_paths(
         done = 0
         with db.transaction(conn):
             run_id = int(conn.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0])
+            conn.execute("CREATE OR REPLACE TEMP TABLE rollup_touched (ts TIMESTAMPTZ)")
             report.run_id = run_id
             for name, tasks in by_format.items():
                 reader = REGISTRY[name]
@@ -185,6 +179,7 @@ def ingest_paths(
                     done += sum(t.end - t.start for t in chunk)
                     if progress:
                         progress(done, total)
+            rollup.refresh(conn, run_id)
             _record_malformed(conn, report.malformed, run_id)
             report.files_reset = len(resets)
             if report.new_requests or report.updated_requests:
@@ -203,8 +198,16 @@ def ingest_paths(
                     "u": report.unpriced_requests,
                 },
             )
+            partly_read = conn.execute(
+                "SELECT count(*) FROM source_files WHERE size < 0"
+            ).fetchall()[0][0]
     finally:
         conn.close()
+    target = db_path or db.default_db_path()
+    if partly_read:
+        stamp.clear(target)
+    else:
+        stamp.write(target, inputs, report.skipped_files)
     return report
 
 
@@ -250,35 +253,30 @@ def _remember(
         )
         for key, value in zip(cols, values, strict=True):
             cols[key].append(value)
-    conn.register("file_states", pa.table(cols))
-    try:
-        conn.execute(
-            "INSERT INTO source_files SELECT * FROM file_states ON CONFLICT (path) DO UPDATE"
-            " SET format = excluded.format, size = excluded.size, mtime = excluded.mtime,"
-            " bytes_done = excluded.bytes_done, lines_done = excluded.lines_done,"
-            " head_hash = excluded.head_hash, resets = source_files.resets + excluded.resets,"
-            " last_run_id = excluded.last_run_id"
-        )
-    finally:
-        conn.unregister("file_states")
+    # Lists bound as parameters: a pyarrow table built from Python lists would import pandas.
+    conn.execute(
+        "INSERT INTO source_files SELECT "
+        + ", ".join(f"unnest(${k})" for k in cols)
+        + " ON CONFLICT (path) DO UPDATE"
+        " SET format = excluded.format, size = excluded.size, mtime = excluded.mtime,"
+        " bytes_done = excluded.bytes_done, lines_done = excluded.lines_done,"
+        " head_hash = excluded.head_hash, resets = source_files.resets + excluded.resets,"
+        " last_run_id = excluded.last_run_id",
+        cols,
+    )
 
 
 def _record_malformed(conn: duckdb.DuckDBPyConnection, bad: list[Malformed], run_id: int) -> None:
     if not bad:
         return
-    table = pa.table(
+    conn.execute(
+        "INSERT INTO malformed_lines SELECT unnest($p), unnest($l)::BIGINT, unnest($r), $run"
+        " ON CONFLICT (path, line) DO UPDATE SET reason = excluded.reason,"
+        " run_id = excluded.run_id",
         {
-            "path": [m.path for m in bad],
-            "line": [m.line for m in bad],
-            "reason": [m.reason for m in bad],
-            "run_id": [run_id] * len(bad),
-        }
+            "p": [m.path for m in bad],
+            "l": [m.line for m in bad],
+            "r": [m.reason for m in bad],
+            "run": run_id,
+        },
     )
-    conn.register("bad_lines", table)
-    try:
-        conn.execute(
-            "INSERT INTO malformed_lines SELECT * FROM bad_lines ON CONFLICT (path, line)"
-            " DO UPDATE SET reason = excluded.reason, run_id = excluded.run_id"
-        )
-    finally:
-        conn.unregister("bad_lines")

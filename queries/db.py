@@ -16,22 +16,13 @@ from pathlib import Path
 
 import duckdb
 
-DEFAULT_DB = Path.home() / ".local" / "share" / "switchcost" / "switchcost.duckdb"
+# Re-exported: callers that already hold a connection find the path here too.
+from queries.errors import DatabaseBusy as DatabaseBusy
+from queries.errors import DatabaseError as DatabaseError
+from queries.location import DEFAULT_DB as DEFAULT_DB
+from queries.location import default_db_path as default_db_path
+
 LOCK_WAIT_SECONDS = 30.0
-
-
-class DatabaseError(Exception):
-    """A problem with the database file that the user can act on (one line, no traceback)."""
-
-
-class DatabaseBusy(DatabaseError):
-    """Another process holds the write lock for longer than we were willing to wait."""
-
-
-def default_db_path() -> Path:
-    """`SWITCHCOST_DB` if set, else the per-user data directory."""
-    env = os.environ.get("SWITCHCOST_DB")
-    return Path(env).expanduser() if env else DEFAULT_DB
 
 
 def _migrations() -> list[tuple[int, str, str]]:

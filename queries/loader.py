@@ -72,3 +72,13 @@ def rows(
     """Like `run` but plain tuples, for callers that must not pay for importing Polars."""
     text, bound = bind(name, folder, params)
     return conn.execute(text, bound).fetchall()
+
+
+def records(
+    conn: duckdb.DuckDBPyConnection, name: str, folder: str = "sql", **params: Any
+) -> list[dict[str, Any]]:
+    """Like `rows` but each row a dict keyed by column name."""
+    text, bound = bind(name, folder, params)
+    cursor = conn.execute(text, bound)
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

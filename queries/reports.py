@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-import duckdb
-import polars as pl
+from queries import rollup
+from queries.loader import records, run
 
-from queries.loader import run
+if TYPE_CHECKING:  # imported lazily: `switchcost report` prints rows without Polars
+    import duckdb
+    import polars as pl
 
 Dimension = Literal["day", "week", "month", "model", "workload", "project", "session", "source"]
 DIMENSIONS: tuple[str, ...] = get_args(Dimension)
@@ -50,23 +52,47 @@ class Filters:
         }
 
 
+def query_params(conn: duckdb.DuckDBPyConnection, filters: Filters | None) -> dict[str, Any]:
+    """The filters as bound parameters, plus `rollup`: whether the rollup is exact for them."""
+    f = filters or Filters()
+    return {**f.params(), "rollup": rollup.usable(conn, f.tz)}
+
+
+def _check(by: str) -> None:
+    if by not in DIMENSIONS:
+        raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(DIMENSIONS)}")
+
+
 def usage_by(
     conn: duckdb.DuckDBPyConnection, by: str, filters: Filters | None = None
 ) -> pl.DataFrame:
     """Requests, tokens by type and exact cost per `by` group (column named after `by`)."""
-    if by not in DIMENSIONS:
-        raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(DIMENSIONS)}")
-    frame = run(conn, "usage_by", by=by, **(filters or Filters()).params())
+    _check(by)
+    frame = run(conn, "usage_by", by=by, **query_params(conn, filters))
     return frame.rename({"grp": by})
 
 
-def totals(frame: pl.DataFrame) -> dict[str, Any]:
-    """Column sums of a usage frame; money summed as Decimal, so exact."""
+def usage_rows(
+    conn: duckdb.DuckDBPyConnection, by: str, filters: Filters | None = None
+) -> list[dict[str, Any]]:
+    """`usage_by` as plain rows, for the CLI: printing them needs neither Polars nor pyarrow."""
+    _check(by)
+    found = records(conn, "usage_by", by=by, **query_params(conn, filters))
+    return [{(by if k == "grp" else k): v for k, v in row.items()} for row in found]
+
+
+def row_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Column sums of usage rows; money summed as Decimal, so exact."""
     out: dict[str, Any] = {}
     for col in SUM_COLUMNS:
-        values = frame[col].to_list() if col in frame.columns else []
+        values = [row[col] for row in rows if col in row]
         if col == "cost_usd":
             out[col] = sum((Decimal(v) for v in values), Decimal(0))
         else:
             out[col] = int(sum(values))
     return out
+
+
+def totals(frame: pl.DataFrame) -> dict[str, Any]:
+    """Column sums of a usage frame; money summed as Decimal, so exact."""
+    return row_totals(frame.to_dicts())

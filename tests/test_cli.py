@@ -185,6 +185,8 @@ def test_unreadable_input_is_the_only_failing_exit(tmp_path: Path, db_path: Path
 
 def test_second_writer_waits_then_says_busy(logs: Path, db_path: Path) -> None:
     sc("ingest", str(logs), "--db", str(db_path))
+    for log in logs.rglob("*.jsonl"):  # so this run has something to check in the database
+        os.utime(log, ns=(log.stat().st_atime_ns, log.stat().st_mtime_ns + 1_000_000_000))
     holder = duckdb.connect(str(db_path))  # another process-level writer holds the lock
     try:
         blocked = subprocess.run(
@@ -240,3 +242,44 @@ def logs_one(root: Path) -> Path:
 def count(db_path: Path) -> int:
     with duckdb.connect(str(db_path), read_only=True) as conn:
         return int(conn.execute("SELECT count(*) FROM requests").fetchall()[0][0])
+
+
+def test_nothing_new_is_answered_without_opening_the_database(logs: Path, db_path: Path) -> None:
+    first = sc("ingest", str(logs), "--db", str(db_path))
+    files = len(list(logs.rglob("*.jsonl")))
+    assert f"{files} files read (0 unchanged" in first.stderr
+    holder = duckdb.connect(str(db_path))  # holds the write lock: opening it would wait
+    try:
+        quiet = sc("ingest", str(logs), "--db", str(db_path), "--wait", "1", check=False)
+    finally:
+        holder.close()
+    assert quiet.returncode == 0
+    assert f"0 files read ({files} unchanged, 0 skipped), 0 new requests" in quiet.stderr
+
+
+def _runs(db_path: Path) -> int:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return int(con.execute("SELECT count(*) FROM ingest_runs").fetchall()[0][0])
+    finally:
+        con.close()
+
+
+def test_a_database_written_since_the_last_ingest_is_checked_again(
+    logs: Path, db_path: Path
+) -> None:
+    sc("ingest", str(logs), "--db", str(db_path))
+    sc("ingest", str(logs), "--db", str(db_path))
+    assert _runs(db_path) == 1  # the second run matched the stamp and left no trace
+    con = duckdb.connect(str(db_path))  # another writer changes the database file
+    con.execute("CHECKPOINT")
+    con.execute("CREATE TABLE scratch AS SELECT 1 AS x")
+    con.close()
+    sc("ingest", str(logs), "--db", str(db_path))
+    assert _runs(db_path) == 2  # the stamp no longer matched: the database was checked
+    changed = next(logs.rglob("*.jsonl"))
+    sc("ingest", str(logs), "--db", str(db_path))
+    assert _runs(db_path) == 2
+    os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 10**9))
+    sc("ingest", str(logs), "--db", str(db_path))
+    assert _runs(db_path) == 3  # a touched input file: checked again

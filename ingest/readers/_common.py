@@ -18,7 +18,15 @@ from typing import Any
 import pyarrow as pa
 
 from ingest.readers.messages import BadRecord
-from ingest.records import COLUMNS, SCHEMA, FileTask, Malformed, ReadOptions, ReadResult
+from ingest.records import (
+    COLUMNS,
+    SCHEMA,
+    FileTask,
+    Malformed,
+    ReadOptions,
+    ReadResult,
+    empty_table,
+)
 
 Row = dict[str, Any]
 # parse(obj, path, line, options) -> rows (possibly none); None means "an error record".
@@ -159,7 +167,7 @@ def read_json_lines(
     tasks: list[FileTask], options: ReadOptions, parse: Parser, *, dedup: bool = True
 ) -> ReadResult:
     """Parse each task's lines with `parse`; one row per request_key (first seen wins)."""
-    result = ReadResult(table=SCHEMA.empty_table())
+    result = ReadResult(table=empty_table())
     rows: dict[str, Row] = {}
     for task in tasks:
         path = str(task.path)

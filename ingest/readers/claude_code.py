@@ -5,8 +5,10 @@ billed request is the set of lines sharing (message.id, requestId); the line wit
 token total wins (earlier lines carry partial output counts while streaming).  `<synthetic>`
 lines and API-error lines are local messages, not billed requests.
 
-The heavy parsing runs in an in-memory DuckDB (`read_json`), not a Python loop over lines:
-that is what keeps a gigabyte of transcripts inside a few seconds.
+The heavy work runs in an in-memory DuckDB, not a Python loop over lines: each file is split
+into lines there (so line numbers are exact, blank lines included), only lines that can be a
+response (they contain "assistant") are parsed as JSON, and the rest are checked to be one
+complete object each.  Batches of files are scanned on one thread per core.
 """
 
 from __future__ import annotations
@@ -14,16 +16,22 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
-from ingest.records import SCHEMA, FileTask, Malformed, ReadOptions, ReadResult
+from ingest.records import SCHEMA, FileTask, Malformed, ReadOptions, ReadResult, empty_table
 
 NAME = "claude-code"
 # The parse of one chunk is held to this; the loader keeps chunks small enough to fit.
 READER_MEMORY = os.environ.get("SWITCHCOST_READER_MEMORY", "256MB")
+THREADS = os.cpu_count() or 1
+# One query reads a batch of about this many bytes: each file is held whole while it is split.
+BATCH_BYTES = 32 * 1024 * 1024
+# DuckDB reads a path with these characters as a pattern: such files are read from a copy.
+_GLOB = set("*?[]{}")
 
 _COLUMNS = {
     "type": "VARCHAR",
@@ -33,113 +41,142 @@ _COLUMNS = {
     "agentId": "VARCHAR",
     "requestId": "VARCHAR",
     "isApiErrorMessage": "BOOLEAN",
-    "message": (
-        "STRUCT(id VARCHAR, model VARCHAR, usage STRUCT("
-        "input_tokens BIGINT, output_tokens BIGINT, cache_creation_input_tokens BIGINT,"
-        " cache_read_input_tokens BIGINT,"
-        " cache_creation STRUCT(ephemeral_5m_input_tokens BIGINT,"
-        " ephemeral_1h_input_tokens BIGINT),"
-        " service_tier VARCHAR, speed VARCHAR, inference_geo VARCHAR,"
-        " server_tool_use STRUCT(web_search_requests BIGINT)))"
-    ),
+    "message": {
+        "id": "VARCHAR",
+        "model": "VARCHAR",
+        "usage": {
+            "input_tokens": "BIGINT",
+            "output_tokens": "BIGINT",
+            "cache_creation_input_tokens": "BIGINT",
+            "cache_read_input_tokens": "BIGINT",
+            "cache_creation": {
+                "ephemeral_5m_input_tokens": "BIGINT",
+                "ephemeral_1h_input_tokens": "BIGINT",
+            },
+            "service_tier": "VARCHAR",
+            "speed": "VARCHAR",
+            "inference_geo": "VARCHAR",
+            "server_tool_use": {"web_search_requests": "BIGINT"},
+        },
+    },
 }
+_STRUCTURE = json.dumps(_COLUMNS)
 
-# One streaming pass over the JSON, no per-line materialisation: an aggregate with two grouping
-# sets.  Grouped by dedup key, each billed request keeps the values of its fullest line (a bad
-# line is a key of its own); grouped by file, every line counts towards the file's first
-# ordinal and row count, which turn the winning line's global ordinal into its line number.
+# Lines are grouped by (file, dedup key): a billed request keeps the values of its fullest
+# line; a bad line, or a response without a message id, is a group of its own (`solo` = its
+# line); every other line falls into its file's NULL-key group.  Line 1 always reaches the
+# aggregate, so each file reports how many pieces its text split into (lines + 1).
+# A file that is not valid UTF-8 yields no rows at all; Python finds those lines.
 _AGGREGATE = """
-CREATE TEMP TABLE agg AS
-WITH s AS (
-    SELECT file_index AS fi, ordinality AS ord, type, timestamp, sessionId, isSidechain,
-           agentId, requestId, isApiErrorMessage, message
-    FROM read_json($files, format = 'newline_delimited', columns = $columns,
-                   ignore_errors = true)
-    WITH ORDINALITY
+INSERT INTO agg_{slot}
+WITH split AS (
+    SELECT file_index::BIGINT AS pi, string_split(try(decode(content)), chr(10)) AS ls
+    FROM read_blob($paths)
+),
+pieces AS (
+    SELECT pi, pieces, unnest(ls) AS line, generate_subscripts(ls, 1) AS n
+    FROM (SELECT pi, ls, len(ls) AS pieces FROM split)
+),
+lines AS ({locate}),
+marked AS (
+    SELECT fi, pieces, n, line, contains(line, '"assistant"') AS maybe,
+        CASE WHEN starts_with(line, '{{') AND ends_with(line, '}}') THEN false
+             WHEN contains(line, '"assistant"') THEN false
+             ELSE trim(line) <> '' AND NOT json_valid(line) END AS misshapen
+    FROM lines
+),
+parsed AS (
+    SELECT fi, pieces, n, misshapen, maybe,
+        CASE WHEN maybe THEN try(from_json(line, $structure)) END AS j
+    FROM marked
+    WHERE maybe OR misshapen OR n = 1
 ),
 k AS (
-    SELECT *,
+    SELECT fi, pieces, n, j,
         CASE
-            WHEN type IS NULL THEN 'bad'
-            WHEN type <> 'assistant' OR coalesce(message.model, '') = '<synthetic>'
-                 OR coalesce(isApiErrorMessage, false) THEN NULL
-            WHEN message.usage IS NULL OR message.usage.input_tokens IS NULL
-                 OR message.usage.output_tokens IS NULL OR timestamp IS NULL THEN 'bad'
+            WHEN misshapen OR (maybe AND j IS NULL) THEN 'bad'
+            WHEN NOT maybe OR j.type IS DISTINCT FROM 'assistant'
+                 OR coalesce(j.message.model, '') = '<synthetic>'
+                 OR coalesce(j.isApiErrorMessage, false) THEN NULL
+            WHEN j.message.usage IS NULL OR j.message.usage.input_tokens IS NULL
+                 OR j.message.usage.output_tokens IS NULL OR j.timestamp IS NULL THEN 'bad'
             ELSE 'req'
         END AS kind
-    FROM s
+    FROM parsed
 ),
 keyed AS (
     SELECT
-        fi, ord, kind, timestamp AS ts, sessionId, isSidechain, agentId,
-        message.model AS model, message.id AS message_id, requestId AS request_id,
-        message.usage.input_tokens AS input_tokens,
-        coalesce(message.usage.cache_creation_input_tokens, 0) AS lump,
-        message.usage.cache_creation IS NOT NULL AS split,
-        coalesce(message.usage.cache_creation.ephemeral_5m_input_tokens, 0) AS w5,
-        coalesce(message.usage.cache_creation.ephemeral_1h_input_tokens, 0) AS w1,
-        coalesce(message.usage.cache_read_input_tokens, 0) AS cache_read,
-        message.usage.output_tokens AS output_tokens,
-        coalesce(message.usage.server_tool_use.web_search_requests, 0) AS web,
-        message.usage.service_tier AS service_tier, message.usage.speed AS speed,
-        message.usage.inference_geo AS inference_geo,
-        CASE kind
-            WHEN 'req' THEN CASE
-                WHEN message.id IS NULL THEN 'line:' || ord
-                WHEN requestId IS NULL THEN 'cc:' || message.id
-                ELSE 'cc:' || message.id || ':' || requestId END
-            WHEN 'bad' THEN 'bad:' || ord
-        END AS key,
-        CASE kind
-            WHEN 'bad' THEN CASE
-                WHEN type IS NULL
-                    THEN 'not valid JSON, not UTF-8, or a field of the wrong type'
-                WHEN message.usage IS NULL THEN 'assistant line without message.usage'
-                WHEN message.usage.input_tokens IS NULL OR message.usage.output_tokens IS NULL
+        fi, pieces, n, kind, j.timestamp AS ts, j.sessionId AS session,
+        j.isSidechain AS sidechain, j.agentId AS agent, j.message.model AS model,
+        CASE WHEN kind = 'req' THEN j.message.id END AS message_id,
+        CASE WHEN kind = 'req' THEN j.requestId END AS request_id,
+        CASE WHEN kind = 'bad' OR (kind = 'req' AND j.message.id IS NULL) THEN n END AS solo,
+        j.message.usage.input_tokens AS input_tokens,
+        coalesce(j.message.usage.cache_creation_input_tokens, 0) AS lump,
+        j.message.usage.cache_creation IS NOT NULL AS split,
+        coalesce(j.message.usage.cache_creation.ephemeral_5m_input_tokens, 0) AS w5,
+        coalesce(j.message.usage.cache_creation.ephemeral_1h_input_tokens, 0) AS w1,
+        coalesce(j.message.usage.cache_read_input_tokens, 0) AS cache_read,
+        j.message.usage.output_tokens AS output_tokens,
+        coalesce(j.message.usage.server_tool_use.web_search_requests, 0) AS web,
+        j.message.usage.service_tier AS service_tier, j.message.usage.speed AS speed,
+        j.message.usage.inference_geo AS inference_geo,
+        CASE WHEN kind = 'bad' AND j IS NOT NULL THEN CASE
+                WHEN j.message.usage IS NULL THEN 'assistant line without message.usage'
+                WHEN j.message.usage.input_tokens IS NULL
+                     OR j.message.usage.output_tokens IS NULL
                     THEN 'usage.input_tokens or usage.output_tokens missing or not an integer'
                 ELSE 'assistant line without a timestamp' END
         END AS reason,
-        -- the fullest line wins; ties go to the later line (a deterministic choice)
-        CASE kind WHEN 'req' THEN
-            (message.usage.input_tokens + coalesce(message.usage.cache_creation_input_tokens, 0)
-             + coalesce(message.usage.cache_read_input_tokens, 0)
-             + message.usage.output_tokens)::HUGEINT * 4294967296 + ord
-            WHEN 'bad' THEN ord::HUGEINT
+        -- the fullest line wins, ties go to the later line; the low 32 bits are the line
+        CASE WHEN kind = 'req' THEN
+            (j.message.usage.input_tokens
+             + coalesce(j.message.usage.cache_creation_input_tokens, 0)
+             + coalesce(j.message.usage.cache_read_input_tokens, 0)
+             + j.message.usage.output_tokens) * 4294967296 + n
         END AS weight
     FROM k
 )
 SELECT
-    key, fi,
-    count(*) AS n_rows, min(ord) AS first_ord,
-    any_value(kind) AS kind, any_value(reason) AS reason,
-    arg_max(fi, weight) AS w_fi, arg_max(ord, weight) AS w_ord, arg_max(ts, weight) AS ts,
-    arg_max(output_tokens, weight) AS output_tokens,
+    fi, message_id, request_id, solo,
+    max(pieces) AS pieces, any_value(kind) AS kind, any_value(reason) AS reason,
+    coalesce(max(weight) % 4294967296, any_value(solo)) AS w_line,
+    arg_max(ts, weight) AS ts, arg_max(output_tokens, weight) AS output_tokens,
     -- the rest is the same on every line of one response (Claude Code repeats the usage)
-    any_value(model) AS model, any_value(message_id) AS message_id,
-    any_value(request_id) AS request_id, max(input_tokens) AS input_tokens,
+    any_value(model) AS model, max(input_tokens) AS input_tokens,
     max(lump) AS lump, bool_or(split) AS split, max(w5) AS w5, max(w1) AS w1,
     max(cache_read) AS cache_read, max(web) AS web, any_value(service_tier) AS service_tier,
     any_value(speed) AS speed, any_value(inference_geo) AS inference_geo,
-    arg_max(sessionId, weight) AS session, arg_max(isSidechain, weight) AS sidechain,
-    arg_max(agentId, weight) AS agent
+    any_value(session) AS session, bool_or(sidechain) AS sidechain,
+    any_value(agent) AS agent
 FROM keyed
-GROUP BY GROUPING SETS ((key), (fi))
+GROUP BY fi, message_id, request_id, solo
 """
 
-_FILES = """
-CREATE TEMP TABLE file_rows AS
-SELECT a.fi, a.first_ord, a.n_rows, f.orig_path, f.start_line, f.project, f.session_id,
-       f.agent_from_path
-FROM agg AS a JOIN files AS f USING (fi)
-WHERE a.key IS NULL AND a.fi IS NOT NULL;
-CREATE TEMP TABLE line_fix (orig_path VARCHAR, k BIGINT, real BIGINT);
+_AGG_COLUMNS = """
+fi BIGINT, message_id VARCHAR, request_id VARCHAR, solo BIGINT, pieces BIGINT, kind VARCHAR,
+reason VARCHAR, w_line BIGINT, ts TIMESTAMPTZ, output_tokens BIGINT, model VARCHAR,
+input_tokens BIGINT, lump BIGINT, split BOOLEAN, w5 BIGINT, w1 BIGINT, cache_read BIGINT,
+web BIGINT, service_tier VARCHAR, speed VARCHAR, inference_geo VARCHAR, session VARCHAR,
+sidechain BOOLEAN, agent VARCHAR
+"""
+
+# Whole files: the file is the task, its piece count gives the lines consumed.
+_WHOLE = "SELECT $fis[pi + 1] AS fi, pieces, line, n FROM pieces"
+# An appendix holds several tasks' byte ranges end to end: each line goes to the range it
+# falls in, numbered from that range's start (Python counted those ranges' lines).
+_APPENDIX = """
+SELECT s.fi, NULL::BIGINT AS pieces, p.line, p.n - s.first + 1 AS n
+FROM pieces AS p
+ASOF JOIN (SELECT unnest($fis) AS fi, unnest($firsts) AS first) AS s ON p.n >= s.first
+"""
+
+_WINNERS = """
 CREATE TEMP VIEW winners AS
-SELECT a.*, x.orig_path, x.project, x.session_id, x.agent_from_path,
-       coalesce(m.real, x.start_line + (a.w_ord - x.first_ord) + 1) AS line
-FROM agg AS a JOIN file_rows AS x ON x.fi = a.w_fi
-LEFT JOIN line_fix AS m
-  ON m.orig_path = x.orig_path AND m.k = x.start_line + (a.w_ord - x.first_ord) + 1
-WHERE a.key IS NOT NULL;
+SELECT a.*, f.orig_path, f.project, f.session_id, f.agent_from_path,
+       f.start_line + a.w_line AS line
+FROM agg AS a JOIN files AS f USING (fi)
+WHERE a.kind IS NOT NULL
 """
 
 _RECORDS = """
@@ -175,7 +212,11 @@ WHERE kind = 'req'
 
 _BAD = "SELECT orig_path, line, reason FROM winners WHERE kind = 'bad' ORDER BY orig_path, line"
 
-_ROWS = "SELECT orig_path, n_rows FROM file_rows"
+# Lines consumed per file: its text split into one more piece than it has line ends.
+_LINES = (
+    "SELECT f.orig_path, max(a.pieces) - 1 FROM agg AS a JOIN files AS f USING (fi)"
+    " WHERE a.pieces IS NOT NULL GROUP BY 1"
+)
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -213,111 +254,207 @@ def _slice(task: FileTask) -> bytes:
 
 
 def _reason(raw: bytes) -> str:
-    """Why DuckDB could not read this line (it reports only that it could not)."""
+    """Why this line is not a usable JSON object (DuckDB reports only that it is not)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         return f"not UTF-8 (byte {err.start})"
     try:
-        json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as err:
         return f"not valid JSON ({err.msg} at column {err.colno})"
+    if not isinstance(value, dict):
+        return "not a JSON object"
     return "a field has the wrong type"
 
 
+@dataclass
+class _Job:
+    """One query's input: whole files, or one appendix of byte ranges laid end to end."""
+
+    paths: list[str]
+    fis: list[int]
+    firsts: list[int] | None = None
+
+
+def _whole_jobs(tasks: list[FileTask], which: list[int]) -> list[_Job]:
+    """Whole files in batches of about BATCH_BYTES, largest first (they pace a run)."""
+    jobs: list[_Job] = []
+    size = BATCH_BYTES
+    for i in sorted(which, key=lambda i: -(tasks[i].end - tasks[i].start)):
+        if size >= BATCH_BYTES:
+            jobs.append(_Job([], []))
+            size = 0
+        jobs[-1].paths.append(str(tasks[i].path))
+        jobs[-1].fis.append(i)
+        size += tasks[i].end - tasks[i].start
+    return jobs
+
+
+@dataclass
+class _Appendices:
+    """Byte ranges copied end to end into a few files, instead of one temporary file each."""
+
+    tmp: str
+    jobs: list[_Job] = field(default_factory=list)
+    lines: dict[int, int] = field(default_factory=dict)
+    malformed: list[Malformed] = field(default_factory=list)
+    _buffer: list[bytes] = field(default_factory=list)
+    _fis: list[int] = field(default_factory=list)
+    _firsts: list[int] = field(default_factory=list)
+    _size: int = 0
+    _line: int = 1
+
+    def add(self, i: int, task: FileTask) -> None:
+        data = _slice(task)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            data = self._blank_not_utf8(task, data)
+        self._fis.append(i)
+        self._firsts.append(self._line)
+        count = data.count(b"\n")
+        self.lines[i] = count
+        self._line += count
+        self._buffer.append(data)
+        self._size += len(data)
+        if self._size >= BATCH_BYTES:
+            self.flush()
+
+    def _blank_not_utf8(self, task: FileTask, data: bytes) -> bytes:
+        """Blank the lines that are not UTF-8 (line numbers stay put) and name them."""
+        lines = data.split(b"\n")
+        for n, line in enumerate(lines, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                self.malformed.append(Malformed(str(task.path), task.start_line + n, _reason(line)))
+                lines[n - 1] = b""
+        return b"\n".join(lines)
+
+    def flush(self) -> None:
+        if not self._buffer:
+            return
+        path = os.path.join(self.tmp, f"appendix-{len(self.jobs)}-{id(self)}.jsonl")
+        with open(path, "wb") as out:
+            out.writelines(self._buffer)
+        self.jobs.append(_Job([path], self._fis, self._firsts))
+        self._buffer, self._fis, self._firsts, self._size, self._line = [], [], [], 0, 1
+
+
 def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
-    """Parse the byte ranges in `tasks` into request records (deduplicated within the batch)."""
+    """Parse the byte ranges in `tasks` into request records, one per (file, dedup key).
+
+    A request repeated in several files (a resumed session) comes out once per file; the
+    loader keeps the fullest copy.
+    """
     del options  # workload = project for Claude Code
-    result = ReadResult(table=SCHEMA.empty_table())
+    result = ReadResult(table=empty_table())
     if not tasks:
         return result
     with tempfile.TemporaryDirectory(prefix="switchcost-") as tmp:
-        rows = []
+        extra = _Appendices(tmp)
+        whole = []
         for i, task in enumerate(tasks):
-            if task.start == 0 and task.end == os.path.getsize(task.path):
-                read_path = str(task.path)
+            full = task.start == 0 and task.end == os.path.getsize(task.path)
+            if full and not _GLOB.intersection(str(task.path)):
+                whole.append(i)
             else:
-                read_path = os.path.join(tmp, f"{i}.jsonl")
-                with task.path.open("rb") as src, open(read_path, "wb") as dst:
-                    src.seek(task.start)
-                    dst.write(src.read(task.end - task.start))
-            project, session, agent = _locate(task.path)
-            rows.append((read_path, str(task.path), task.start_line, project, session, agent))
-        names = ("read_path", "orig_path", "start_line", "project", "session_id", "agent_from_path")
-        files = pa.table(
-            {
-                "fi": list(range(len(rows))),
-                **{n: [r[i] for r in rows] for i, n in enumerate(names)},
-            },
-            schema=pa.schema(
-                [
-                    ("fi", pa.int64()),
-                    ("read_path", pa.string()),
-                    ("orig_path", pa.string()),
-                    ("start_line", pa.int64()),
-                    ("project", pa.string()),
-                    ("session_id", pa.string()),
-                    ("agent_from_path", pa.string()),
-                ]
-            ),
-        )
-        con = duckdb.connect()
+                extra.add(i, task)
+        extra.flush()
+        con = duckdb.connect(config={"threads": THREADS})
         try:
             con.execute("SET TimeZone = 'UTC'")
             con.execute(f"SET memory_limit = '{READER_MEMORY}'")
-            con.register("files", files)
-            con.execute(_AGGREGATE, {"files": [r[0] for r in rows], "columns": _COLUMNS})
-            con.execute(_FILES)
-            bad = con.execute(_BAD).fetchall()
-            counted = dict(con.execute(_ROWS).fetchall())
-            exact: dict[str, int] = {}
-            if bad:
-                bad, exact = _fix_line_numbers(con, tasks, bad)
-            result.malformed = [Malformed(p, int(n), r) for p, n, r in bad]
+            _register_files(con, tasks)
+            slots = min(THREADS, len(tasks))
+            for slot in range(slots):
+                con.execute(f"CREATE TABLE agg_{slot} ({_AGG_COLUMNS})")
+            _scan(con, [*_whole_jobs(tasks, whole), *extra.jobs], slots)
+            con.execute(
+                "CREATE VIEW agg AS "
+                + " UNION ALL ".join(f"SELECT * FROM agg_{s}" for s in range(slots))
+            )
+            seen = {fi for (fi,) in con.execute("SELECT DISTINCT fi FROM agg").fetchall()}
+            # A whole file that is not valid UTF-8 gave no rows: read it again as an appendix,
+            # its bad lines blanked.
+            again = _Appendices(tmp)
+            for i in whole:
+                if i not in seen:
+                    again.add(i, tasks[i])
+            again.flush()
+            if again.jobs:
+                _scan(con, again.jobs, 1)
+            con.execute(_WINNERS)
+            bad_rows = con.execute(_BAD).fetchall()
+            lines = {str(p): int(n) for p, n in con.execute(_LINES).fetchall()}
+            for i, count in (extra.lines | again.lines).items():
+                lines[str(tasks[i].path)] = count
+            result.malformed = sorted(
+                [*_explain(tasks, bad_rows), *extra.malformed, *again.malformed],
+                key=lambda m: (m.path, m.line),
+            )
             result.table = con.sql(_RECORDS).to_arrow_table().cast(SCHEMA)
         finally:
             con.close()
     for task in tasks:
-        # DuckDB's row count is the line count unless a file has blank lines (Claude Code
-        # writes none); files with malformed lines, or with no row kept, are counted exactly.
-        n = counted.get(str(task.path))
-        if str(task.path) in exact:
-            lines = exact[str(task.path)]
-        else:
-            lines = _slice(task).count(b"\n") if n is None else int(n)
-        result.resume[str(task.path)] = (task.end, task.start_line + lines)
+        result.resume[str(task.path)] = (task.end, task.start_line + lines[str(task.path)])
     return result
 
 
-def _fix_line_numbers(
-    con: duckdb.DuckDBPyConnection, tasks: list[FileTask], bad: list[tuple[str, int, str]]
-) -> tuple[list[tuple[str, int, str]], dict[str, int]]:
-    """Map DuckDB's row numbers to real line numbers in files that hold malformed lines.
+def _register_files(con: duckdb.DuckDBPyConnection, tasks: list[FileTask]) -> None:
+    # Lists bound as parameters, not a pyarrow table built from Python objects: that would
+    # make pyarrow import pandas (a third of a second) on every run.
+    located = [_locate(t.path) for t in tasks]
+    con.execute(
+        "CREATE TABLE files AS SELECT unnest(range(len($p))) AS fi, unnest($p) AS orig_path,"
+        " unnest($s)::BIGINT AS start_line, unnest($proj) AS project,"
+        " unnest($sess) AS session_id, unnest($agent)::VARCHAR AS agent_from_path",
+        {
+            "p": [str(t.path) for t in tasks],
+            "s": [t.start_line for t in tasks],
+            "proj": [loc[0] for loc in located],
+            "sess": [loc[1] for loc in located],
+            "agent": [loc[2] for loc in located],
+        },
+    )
 
-    DuckDB skips blank lines, so its row number can run behind the line number; only files
-    with problems are re-read in Python (once each) to put that right, to say what is wrong,
-    and to count their lines exactly.  Returns the fixed lines and those files' line counts.
-    """
+
+def _scan(con: duckdb.DuckDBPyConnection, jobs: list[_Job], slots: int) -> None:
+    """Run the aggregate over each job, `slots` jobs at a time (one cursor each)."""
+
+    def work(slot: int) -> None:
+        cur = con.cursor()
+        try:
+            for job in jobs[slot::slots]:
+                params: dict[str, object] = {
+                    "paths": job.paths,
+                    "fis": job.fis,
+                    "structure": _STRUCTURE,
+                }
+                locate = _WHOLE
+                if job.firsts is not None:
+                    params["firsts"] = job.firsts
+                    locate = _APPENDIX
+                cur.execute(_AGGREGATE.format(slot=slot, locate=locate), params)
+        finally:
+            cur.close()
+
+    with ThreadPoolExecutor(slots) as pool:
+        for future in [pool.submit(work, slot) for slot in range(slots)]:
+            future.result()
+
+
+def _explain(tasks: list[FileTask], bad: list[tuple[str, int, str | None]]) -> list[Malformed]:
+    """Name what is wrong with each bad line; lines DuckDB could not parse are read again."""
     by_path = {str(t.path): t for t in tasks}
-    fixed = []
-    line_counts: dict[str, int] = {}
-    for path in sorted({p for p, _, _ in bad}):
-        task = by_path[path]
-        data = _slice(task)
-        line_counts[path] = data.count(b"\n")
-        lines = data.split(b"\n")
-        true = [i for i, line in enumerate(lines, 1) if line.strip()]
-        mapping = {task.start_line + k + 1: task.start_line + n for k, n in enumerate(true)}
-        for p, line, reason in bad:
-            if p != path:
-                continue
-            real = mapping.get(int(line), int(line))
-            nth = real - task.start_line
-            if reason.startswith("not valid JSON, not UTF-8") and 0 < nth <= len(lines):
-                reason = _reason(lines[nth - 1])
-            fixed.append((p, real, reason))
-        con.execute(
-            "INSERT INTO line_fix SELECT $p, unnest($k), unnest($v)",
-            {"k": list(mapping), "v": list(mapping.values()), "p": path},
-        )
-    return fixed, line_counts
+    out = []
+    cache: dict[str, list[bytes]] = {}
+    for path, line, reason in bad:
+        if reason is None:
+            task = by_path[path]
+            if path not in cache:
+                cache[path] = _slice(task).split(b"\n")
+            reason = _reason(cache[path][int(line) - task.start_line - 1])
+        out.append(Malformed(path, int(line), reason))
+    return out

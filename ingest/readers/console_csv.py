@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.buckets import BadBucket, BucketResult, cost_record, tokens, usage_record, usd
-from ingest.records import SCHEMA, FileTask, Malformed, ReadOptions
+from ingest.records import FileTask, Malformed, ReadOptions, empty_table
 
 NAME = "console-csv"
 WHOLE_FILE = True
@@ -146,7 +146,7 @@ def _add(into: dict[str, Any], new: dict[str, Any]) -> None:
 def read(tasks: list[FileTask], options: ReadOptions) -> BucketResult:
     """Every row of each whole file, as usage or cost buckets."""
     del options
-    result = BucketResult(table=SCHEMA.empty_table())
+    result = BucketResult(table=empty_table())
     now = dt.datetime.now(dt.UTC)
     for task in tasks:
         path = str(task.path)

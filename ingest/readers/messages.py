@@ -23,7 +23,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingest.records import SCHEMA, FileTask, Malformed, ReadOptions, ReadResult, workload_from_tags
+from ingest.records import (
+    SCHEMA,
+    FileTask,
+    Malformed,
+    ReadOptions,
+    ReadResult,
+    empty_table,
+    workload_from_tags,
+)
 
 NAME = "messages"
 STALE_STREAM_SECONDS = 3600
@@ -334,7 +342,7 @@ def _finish(stream: _Stream, builder: _Builder, result: ReadResult | None) -> No
 
 def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
     """Parse each task's byte range; calls logged twice collapse to one row per key."""
-    result = ReadResult(table=SCHEMA.empty_table())
+    result = ReadResult(table=empty_table())
     rows: dict[str, dict[str, Any]] = {}
     for task in tasks:
         for row in _read_task(task, options, result):

@@ -1,0 +1,23 @@
+"""A byte range to read, and a line that could not be read: no pyarrow, so planning is cheap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """Read `path` from byte `start` (line `start_line` + 1) up to byte `end` (a line end)."""
+
+    path: Path
+    start: int
+    end: int
+    start_line: int
+
+
+@dataclass(frozen=True)
+class Malformed:
+    path: str
+    line: int
+    reason: str
