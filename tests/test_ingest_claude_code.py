@@ -198,3 +198,82 @@ def test_missing_path_is_a_clear_error(tmp_path: Path, db_path: Path) -> None:
 
     with pytest.raises(InputError, match="nope: no such file"):
         ingest_paths([tmp_path / "nope"], db_path=db_path)
+
+
+def _lines_of(db_path: Path) -> dict[str, tuple[str, int]]:
+    with db.connect(db_path, read_only=True) as conn:
+        rows = conn.execute("SELECT message_id, source_file, source_line FROM requests").fetchall()
+    return {m: (Path(f).name, int(n)) for m, f, n in rows}
+
+
+def test_blank_lines_keep_line_numbers_exact(tmp_path: Path, db_path: Path) -> None:
+    f = tree(tmp_path)
+    f.write_text(
+        "\n".join(["", user(), "", "", assistant("msg_a", "req_a"), "  ", assistant("msg_b", "r")])
+        + "\n",
+        encoding="utf-8",
+    )
+    report = ingest_paths([tmp_path], db_path=db_path)
+    assert report.malformed == []
+    assert _lines_of(db_path) == {"msg_a": ("s1.jsonl", 5), "msg_b": ("s1.jsonl", 7)}
+    f.write_text(f.read_text(encoding="utf-8") + "\n" + assistant("msg_c", "req_c") + "\n")
+    ingest_paths([tmp_path], db_path=db_path)
+    assert _lines_of(db_path)["msg_c"] == ("s1.jsonl", 9)
+
+
+def test_appended_ranges_of_several_files_keep_their_own_line_numbers(
+    tmp_path: Path, db_path: Path
+) -> None:
+    a, b = tree(tmp_path, session="a"), tree(tmp_path, session="b")
+    a.write_text(user() + "\n" + assistant("msg_a1", "r1") + "\n", encoding="utf-8")
+    b.write_text(assistant("msg_b1", "r2") + "\n", encoding="utf-8")
+    ingest_paths([tmp_path], db_path=db_path)
+    with a.open("ab") as fh:  # lines 3-6 of a: bad UTF-8, good, truncated, good
+        fh.write(b'{"type":"user","x":"\xff"}\n' + assistant("msg_a2", "r3").encode() + b"\n")
+        fh.write(assistant("msg_zz", "r9").encode()[:40] + b"\n")
+        fh.write(assistant("msg_a3", "r4").encode() + b"\n")
+    with b.open("ab") as fh:  # lines 2-3 of b
+        fh.write(user().encode() + b"\n" + assistant("msg_b2", "r5").encode() + b"\n")
+    report = ingest_paths([tmp_path], db_path=db_path)
+    assert report.new_requests == 3
+    assert {(Path(m.path).name, m.line) for m in report.malformed} == {
+        ("a.jsonl", 3),
+        ("a.jsonl", 5),
+    }
+    reasons = {m.line: m.reason for m in report.malformed}
+    assert "UTF-8" in reasons[3]
+    assert "JSON" in reasons[5]
+    got = _lines_of(db_path)
+    assert got["msg_a2"] == ("a.jsonl", 4)
+    assert got["msg_a3"] == ("a.jsonl", 6)
+    assert got["msg_b2"] == ("b.jsonl", 3)
+    with db.connect(db_path, read_only=True) as conn:
+        done = dict(conn.execute("SELECT path, lines_done FROM source_files").fetchall())
+    assert {Path(p).name: n for p, n in done.items()} == {"a.jsonl": 6, "b.jsonl": 3}
+
+
+def test_only_response_lines_are_billed_and_broken_other_lines_are_named(
+    tmp_path: Path, db_path: Path
+) -> None:
+    f = tree(tmp_path)
+    mention = user(text='please explain "assistant" messages and {"type":"assistant"}')
+    f.write_text(
+        "\n".join([mention, user()[:30], assistant("msg_1", "req_1"), "[1, 2]"]) + "\n",
+        encoding="utf-8",
+    )
+    report = ingest_paths([tmp_path], db_path=db_path)
+    assert report.new_requests == 1
+    assert [(m.line, m.reason.split(" (")[0]) for m in report.malformed] == [
+        (2, "not valid JSON"),
+        (4, "not a JSON object"),
+    ]
+
+
+def test_a_path_with_pattern_characters_is_read_as_written(tmp_path: Path, db_path: Path) -> None:
+    f = tree(tmp_path, project="-w-[draft]-*", session="s?1")
+    f.write_text(assistant("msg_1", "req_1") + "\n", encoding="utf-8")
+    decoy = tree(tmp_path, project="-w-d-x", session="s11")
+    decoy.write_text(assistant("msg_2", "req_2") + "\n", encoding="utf-8")
+    report = ingest_paths([tmp_path], db_path=db_path)
+    assert report.new_requests == 2
+    assert _lines_of(db_path)["msg_1"] == ("s?1.jsonl", 1)

@@ -82,7 +82,8 @@ marked AS (
     SELECT fi, pieces, n, line, contains(line, '"assistant"') AS maybe,
         CASE WHEN starts_with(line, '{{') AND ends_with(line, '}}') THEN false
              WHEN contains(line, '"assistant"') THEN false
-             ELSE trim(line) <> '' AND NOT json_valid(line) END AS misshapen
+             ELSE trim(line) <> '' AND NOT coalesce(try(json_type(line)) = 'OBJECT', false)
+             END AS misshapen
     FROM lines
 ),
 parsed AS (
