@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.console import err_console, out_console
+from app.console import err_console, out_console, say
 from app.output import csv_text, money, to_json, write_csv
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def _nothing_new(paths: list[Path], db: Path | None, fmt: str) -> IngestReport |
     from ingest.summary import IngestReport
     from queries.location import default_db_path
 
-    files = discover.discover(paths)
+    files = discover.snapshot(paths)
     hit = stamp.matching(db or default_db_path(), stamp.inputs_digest(files, fmt))
     if hit is None:
         return None
@@ -69,7 +69,7 @@ def _run_ingest(
     options = ReadOptions(
         workload_tags=tuple(t.strip() for t in workload_tags.split(",") if t.strip())
     )
-    if err_console.is_terminal:
+    if sys.stderr.isatty():
         from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
         with Progress(
@@ -95,29 +95,23 @@ def _run_ingest(
 
 def _print_summary(report: IngestReport) -> None:
     for bad in report.malformed[:MAX_LISTED]:
-        err_console.print(f"{bad.path}:{bad.line}: {bad.reason}", highlight=False, markup=False)
+        say(f"{bad.path}:{bad.line}: {bad.reason}")
     if len(report.malformed) > MAX_LISTED:
-        err_console.print(
+        say(
             f"... and {len(report.malformed) - MAX_LISTED} more malformed lines "
-            "(all are listed on the dashboard's Data page)",
-            highlight=False,
+            "(all are listed on the dashboard's Data page)"
         )
     for path, why in report.skipped_files[:MAX_LISTED]:
-        err_console.print(f"{path}: skipped, {why}", highlight=False, markup=False)
+        say(f"{path}: skipped, {why}")
     unpriced = ", ".join(f"{m} ({n})" for m, n in report.unpriced_models.items())
-    err_console.print(
+    say(
         f"{report.files_read} files read ({report.files_up_to_date} unchanged, "
         f"{len(report.skipped_files)} skipped), {report.new_requests} new requests, "
         f"{report.duplicates} duplicates skipped, {len(report.malformed)} malformed lines, "
-        f"{report.unpriced_requests} unpriced requests" + (f": {unpriced}" if unpriced else ""),
-        highlight=False,
-        markup=False,
+        f"{report.unpriced_requests} unpriced requests" + (f": {unpriced}" if unpriced else "")
     )
     if unpriced:
-        err_console.print(
-            "add a price for these models with --prices FILE (see `switchcost prices --help`)",
-            highlight=False,
-        )
+        say("add a price for these models with --prices FILE (see `switchcost prices --help`)")
 
 
 def _emit(

@@ -30,25 +30,42 @@ class FileState:
     resets: int
 
 
-def discover(paths: list[Path]) -> list[Path]:
-    """Every candidate file under `paths` (directories recursively), sorted, no repeats."""
-    found: dict[str, Path] = {}
+def _candidates(paths: list[Path]) -> dict[str, os.stat_result]:
+    """Each candidate file's full path and stat: directories walked with scandir, which
+    carries the name and type of each entry, so thousands of files cost one stat each."""
+    found: dict[str, os.stat_result] = {}
     for given in paths:
         path = given.expanduser()
         if not path.exists():
             raise InputError(f"{given}: no such file or directory")
-        if path.is_file():
-            found[str(path.resolve())] = path.resolve()
+        root = path.resolve()
+        if root.is_file():
+            found[str(root)] = root.stat()
             continue
-        # Resolve the root once; joining names below it is exact and avoids an lstat per
-        # path component per file (thousands of files in a Claude Code tree).
-        for root, dirs, files in os.walk(path.resolve()):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in files:
-                if name.endswith(SUFFIXES):
-                    full = os.path.join(root, name)
-                    found[full] = Path(full)
-    return [found[k] for k in sorted(found)]
+        if not root.is_dir():
+            continue
+        stack = [str(root)]
+        while stack:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir():
+                        # like os.walk: hidden and symlinked directories are not entered
+                        if not entry.name.startswith(".") and not entry.is_symlink():
+                            stack.append(entry.path)
+                    elif entry.name.endswith(SUFFIXES) and entry.is_file():
+                        found[entry.path] = entry.stat()
+    return found
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Every candidate file under `paths` (directories recursively), sorted, no repeats."""
+    return [Path(p) for p in sorted(_candidates(paths))]
+
+
+def snapshot(paths: list[Path]) -> list[tuple[str, int, int]]:
+    """(path, size, mtime in ns) of every candidate file, sorted: what the stamp compares."""
+    found = _candidates(paths)
+    return [(p, found[p].st_size, found[p].st_mtime_ns) for p in sorted(found)]
 
 
 def head_hash(path: Path, length: int) -> str:

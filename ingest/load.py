@@ -129,9 +129,10 @@ def ingest_paths(
     options = options or ReadOptions()
     if fmt != "auto" and fmt not in REGISTRY:
         raise disc.InputError(f"unknown format {fmt!r}; known: auto, {', '.join(REGISTRY)}")
-    files = disc.discover(paths)
     # Taken before anything is read: a file that grows during the run differs next time.
-    inputs = stamp.inputs_digest(files, fmt)
+    seen = disc.snapshot(paths)
+    inputs = stamp.inputs_digest(seen, fmt)
+    files = [Path(p) for p, _, _ in seen]
     report = IngestReport(files_seen=len(files))
     started = dt.datetime.now(dt.UTC)
     conn = db.connect(db_path, wait=wait, prices=prices)

@@ -31,17 +31,12 @@ def location(db: Path) -> Path:
     return db.with_name(db.name + ".ingest-stamp")
 
 
-def inputs_digest(files: list[Path], fmt: str) -> str:
+def inputs_digest(files: list[tuple[str, int, int]], fmt: str) -> str:
     """Digest of the file list with each file's size and mtime (taken before reading)."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{VERSION}\0{fmt}\n".encode())
-    for path in files:
-        try:
-            st = path.stat()
-        except OSError:
-            digest.update(f"{path}\0gone\n".encode())
-            continue
-        digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for path, size, mtime_ns in files:
+        digest.update(f"{path}\0{size}\0{mtime_ns}\n".encode())
     return digest.hexdigest()
 
 

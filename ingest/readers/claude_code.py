@@ -363,7 +363,8 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
             else:
                 extra.add(i, task)
         extra.flush()
-        con = duckdb.connect(config={"threads": THREADS})
+        # Parallel by our own threads, one query each: DuckDB workers would only contend.
+        con = duckdb.connect(config={"threads": 1})
         try:
             con.execute("SET TimeZone = 'UTC'")
             con.execute(f"SET memory_limit = '{READER_MEMORY}'")
