@@ -164,13 +164,9 @@ sidechain BOOLEAN, agent VARCHAR
 
 # Whole files: the file is the task, its piece count gives the lines consumed.
 _WHOLE = "SELECT $fis[pi + 1] AS fi, pieces, line, n FROM pieces"
-# An appendix holds several tasks' byte ranges end to end: each line goes to the range it
-# falls in, numbered from that range's start (Python counted those ranges' lines).
-_APPENDIX = """
-SELECT s.fi, NULL::BIGINT AS pieces, p.line, p.n - s.first + 1 AS n
-FROM pieces AS p
-ASOF JOIN (SELECT unnest($fis) AS fi, unnest($firsts) AS first) AS s ON p.n >= s.first
-"""
+# An appendix holds several tasks' byte ranges end to end: Python counted each range's lines,
+# so line n of the appendix is line $lines[n] of task $fis[n] (two list lookups, no join).
+_APPENDIX = "SELECT $fis[n] AS fi, NULL::BIGINT AS pieces, line, $lines[n] AS n FROM pieces"
 
 _WINNERS = """
 CREATE TEMP VIEW winners AS
@@ -274,8 +270,8 @@ class _Job:
     """One query's input: whole files, or one appendix of byte ranges laid end to end."""
 
     paths: list[str]
-    fis: list[int]
-    firsts: list[int] | None = None
+    fis: list[int]  # whole files: the task of each path; an appendix: the task of each line
+    lines: list[int] | None = None  # an appendix: each line's number within its task
 
 
 def _whole_jobs(tasks: list[FileTask], which: list[int]) -> list[_Job]:
@@ -302,9 +298,8 @@ class _Appendices:
     malformed: list[Malformed] = field(default_factory=list)
     _buffer: list[bytes] = field(default_factory=list)
     _fis: list[int] = field(default_factory=list)
-    _firsts: list[int] = field(default_factory=list)
+    _lines: list[int] = field(default_factory=list)
     _size: int = 0
-    _line: int = 1
 
     def add(self, i: int, task: FileTask) -> None:
         data = _slice(task)
@@ -312,11 +307,10 @@ class _Appendices:
             data.decode("utf-8")
         except UnicodeDecodeError:
             data = self._blank_not_utf8(task, data)
-        self._fis.append(i)
-        self._firsts.append(self._line)
         count = data.count(b"\n")
         self.lines[i] = count
-        self._line += count
+        self._fis.extend([i] * count)
+        self._lines.extend(range(1, count + 1))
         self._buffer.append(data)
         self._size += len(data)
         if self._size >= BATCH_BYTES:
@@ -339,8 +333,8 @@ class _Appendices:
         path = os.path.join(self.tmp, f"appendix-{len(self.jobs)}-{id(self)}.jsonl")
         with open(path, "wb") as out:
             out.writelines(self._buffer)
-        self.jobs.append(_Job([path], self._fis, self._firsts))
-        self._buffer, self._fis, self._firsts, self._size, self._line = [], [], [], 0, 1
+        self.jobs.append(_Job([path], self._fis, self._lines))
+        self._buffer, self._fis, self._lines, self._size = [], [], [], 0
 
 
 def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
@@ -435,8 +429,8 @@ def _scan(con: duckdb.DuckDBPyConnection, jobs: list[_Job], slots: int) -> None:
                     "structure": _STRUCTURE,
                 }
                 locate = _WHOLE
-                if job.firsts is not None:
-                    params["firsts"] = job.firsts
+                if job.lines is not None:
+                    params["lines"] = job.lines
                     locate = _APPENDIX
                 cur.execute(_AGGREGATE.format(slot=slot, locate=locate), params)
         finally:
