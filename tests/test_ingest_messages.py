@@ -233,3 +233,21 @@ def test_workload_rule_is_configurable(tmp_path: Path, db_path: Path) -> None:
     )
     ingest_paths([log], db_path=db_path, options=ReadOptions(workload_tags=("team", "feature")))
     assert fetch(db_path, "SELECT workload FROM requests") == [("growth",)]
+
+
+def test_a_partly_read_file_leaves_no_stamp(tmp_path: Path, db_path: Path) -> None:
+    # An unfinished stream waits for time, not bytes: a run must look at it again even when
+    # the file has not changed, so no stamp may let the next run skip the database.
+    from ingest import stamp
+
+    start = {
+        "ts": "2026-11-03T09:00:00Z",
+        "request_id": "r1",
+        "event": {"type": "message_start", "message": message("msg_u", out=1)},
+    }
+    log = write(tmp_path / "events.jsonl", [start])
+    done = write(tmp_path / "done.jsonl", [{"response": message("msg_d")}])
+    ingest_paths([done], db_path=db_path)
+    assert stamp.location(db_path).exists()
+    ingest_paths([log, done], db_path=db_path)
+    assert not stamp.location(db_path).exists()
