@@ -21,11 +21,11 @@ ENTRYPOINT = Path(__file__).resolve().parent / "dashboard.py"
 
 def streamlit_command(db: Path, port: int, host: str) -> tuple[list[str], dict[str, str]]:
     """The argv and environment that serve the dashboard (separate so tests can check them)."""
+    # app.serve imports the heavy libraries before Streamlit starts serving (first paint).
     argv = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
+        "app.serve",
         str(ENTRYPOINT),
         "--server.address",
         host,

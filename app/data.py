@@ -138,9 +138,10 @@ class SwitchData:
 
 @dataclass(frozen=True)
 class LatencyData:
+    """Observed latency only: the projected side is the Switch page's cached projection."""
+
     by_model: pl.DataFrame
     by_workload: pl.DataFrame
-    projected: pl.DataFrame
 
 
 def _sidebar(conn: Any, tz: str) -> SidebarData:
@@ -182,7 +183,7 @@ def _switch(conn: Any, filters: Filters, spec: ScenarioSpec) -> SwitchData:
         totals=dict(result.totals),
         assumptions=dict(result.assumptions),
         by_day=result.by_day,
-        classes=projection.task_classes(conn, filters),
+        classes=result.classes,
     )
 
 
@@ -192,29 +193,29 @@ def _classes(conn: Any, filters: Filters) -> pl.DataFrame:
     return projection.task_classes(conn, filters)
 
 
-def _latency(conn: Any, filters: Filters, spec: ScenarioSpec) -> LatencyData:
-    from queries import projection
+def _latency(conn: Any, filters: Filters) -> LatencyData:
+    from queries.latency import latency_by
 
-    result = projection.project(conn, spec.build(), filters)
-    cols = [
-        c
-        for c in (
-            "workload",
-            "target",
-            "requests",
-            "current_p50_ms",
-            "current_p95_ms",
-            "projected_p50_ms",
-            "projected_p95_ms",
-            "latency_source",
-        )
-        if c in result.rows.columns
-    ]
-    return LatencyData(
-        by_model=projection.latency_stats(conn, "model", filters),
-        by_workload=projection.latency_stats(conn, "workload", filters),
-        projected=result.rows.select(cols),
-    )
+    by_model, by_workload = latency_by(conn, filters)
+    return LatencyData(by_model=by_model, by_workload=by_workload)
+
+
+LATENCY_COLUMNS = (
+    "workload",
+    "target",
+    "requests",
+    "current_p50_ms",
+    "current_p95_ms",
+    "projected_p50_ms",
+    "projected_p95_ms",
+    "latency_source",
+)
+
+
+def projected_latency(result: SwitchData) -> pl.DataFrame:
+    """The Latency page's current vs projected table: columns of the Switch page's projection
+    (loaded through the same cache key, so the page does not project a second time)."""
+    return result.rows.select([c for c in LATENCY_COLUMNS if c in result.rows.columns])
 
 
 def _data_page(conn: Any) -> DataPageData:

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from queries import rollup
 from queries.loader import rows, run
 from queries.reports import Filters, query_params
 
@@ -149,7 +150,7 @@ def spend_by_day_model(
 def choices(conn: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Values offered by the workload, model and source filters, most requests first."""
     out: dict[str, list[str]] = {"workload": [], "model": [], "source": []}
-    for kind, value, _count in rows(conn, "dash_choices"):
+    for kind, value, _count in rows(conn, "dash_choices", rollup=rollup.usable(conn, "UTC")):
         out[str(kind)].append(str(value))
     return out
 
@@ -199,7 +200,7 @@ def malformed(conn: duckdb.DuckDBPyConnection, limit: int = 1000) -> tuple[int, 
 
 def unpriced(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Logged model names with requests that have no price in force."""
-    return run(conn, "dash_unpriced")
+    return run(conn, "dash_unpriced", rollup=rollup.usable(conn, "UTC"))
 
 
 def price_table(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -3,7 +3,8 @@
 Latency is a measurement, not money, so it is handled as floats.  Projection keeps the request's
 own time to first token (prompt processing is what it is) and rescales only the generation phase:
 with the target's measured output speed from the user's logs when it has enough samples, else
-with the relative speeds in projection_defaults.toml applied to the request's own measured speed.
+with the relative speeds in projection_defaults.toml applied to the request's own measured speed
+(the per-request arithmetic is in queries/sql/project_latency.sql; `target_speeds` picks which).
 """
 
 from __future__ import annotations
@@ -21,14 +22,27 @@ from queries.task_class import Defaults
 LatencyBy = Literal["model", "workload"]
 
 
+def latency_by(
+    conn: duckdb.DuckDBPyConnection, filters: Filters | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(by model, by workload): p50/p95/p99 of latency_ms, ttft_ms and output tokens/s, with
+    sample counts, from one query (grouping sets) over the timed requests."""
+    frame = run(conn, "latency_stats", **(filters or Filters()).params())
+    model, workload = (
+        frame.filter(pl.col("dim") == dim).drop("dim").rename({"grp": dim})
+        for dim in ("model", "workload")
+    )
+    return model, workload
+
+
 def latency_stats(
     conn: duckdb.DuckDBPyConnection, by: LatencyBy, filters: Filters | None = None
 ) -> pl.DataFrame:
-    """p50/p95/p99 of latency_ms, ttft_ms and output tokens/s per model or workload, with counts."""
+    """One half of `latency_by`: per model or per workload."""
     if by not in ("model", "workload"):
         raise ValueError(f"latency by {by!r}: choose model or workload")
-    frame = run(conn, "latency_stats", by=by, **(filters or Filters()).params())
-    return frame.rename({"grp": by})
+    model, workload = latency_by(conn, filters)
+    return model if by == "model" else workload
 
 
 @dataclass(frozen=True)
@@ -51,10 +65,11 @@ def target_speeds(
     """Per target: its logged median speed if it has enough samples, else the default's."""
     base = filters or Filters()
     # The target's own speed comes from all of its timed traffic in the window, whatever the
-    # workload filter: it describes the model, not the workload.
-    stats = latency_stats(
-        conn, "model", Filters(since=base.since, until=base.until, tz=base.tz, sources=base.sources)
+    # workload filter: it describes the model, not the workload (so only the targets are read).
+    window = Filters(
+        since=base.since, until=base.until, tz=base.tz, sources=base.sources, models=targets
     )
+    stats = latency_stats(conn, "model", window)
     by_model = {r["model"]: r for r in stats.iter_rows(named=True)}
     out: dict[str, TargetSpeed] = {}
     for target in targets:
@@ -79,34 +94,3 @@ def target_speeds(
                 target, "none", None, samples, f"no default speed and {samples} timed requests"
             )
     return out
-
-
-def projected_latency(
-    speed: TargetSpeed, defaults: Defaults, ratio_col: str = "output_ratio"
-) -> pl.Expr:
-    """Expression: the request's latency in ms on the target (current latency if not moved).
-
-    The frame must carry moved, latency_ms, ttft_ms, output_tokens, target_output_tokens, model_id
-    and `ratio_col` (the workload's output ratio as a float).
-    """
-    lat, ttft = pl.col("latency_ms"), pl.col("ttft_ms")
-    out_t = pl.col("target_output_tokens").cast(pl.Float64) * pl.col(ratio_col)
-    timed = lat.is_not_null() & ttft.is_not_null() & (lat >= ttft)
-    moved_ms: pl.Expr
-    if speed.source == "logs" and speed.tokens_per_s:
-        moved_ms = pl.when(timed).then(ttft + out_t / speed.tokens_per_s * 1000.0)
-    elif speed.source == "default":
-        rel = {m: float(s.relative) for m, s in defaults.speeds.items()}
-        target_rel = rel[speed.target]
-        src_rel = pl.col("model_id").replace_strict(rel, default=None, return_dtype=pl.Float64)
-        out_s = pl.col("output_tokens").cast(pl.Float64)
-        gen = (lat - ttft) * (out_t / out_s) * (src_rel / target_rel)
-        moved_ms = (
-            pl.when(timed & (out_s == 0))
-            .then(ttft)
-            .when(timed & src_rel.is_not_null())
-            .then(ttft + gen)
-        )
-    else:
-        moved_ms = pl.lit(None, dtype=pl.Float64)
-    return pl.when(pl.col("moved")).then(moved_ms).otherwise(lat)

@@ -10,6 +10,7 @@ binary float ever touches money.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -166,12 +167,30 @@ def _read(path: Path) -> dict[str, Any]:
         raise PriceFileError(f"{path}: not valid TOML: {err}") from err
 
 
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
 def load_price_book(user_file: Path | None = None) -> PriceBook:
-    """The shipped prices, overlaid by the user's price file."""
+    """The shipped prices, overlaid by the user's price file.
+
+    Parsed once per version of the files (path, mtime, size): every connection installs the
+    prices, and parsing the TOML is most of what opening a connection costs.
+    """
     files = [shipped_price_file()]
     extra = user_price_file(user_file)
     if extra is not None:
         files.append(extra)
+    return _parse_book(tuple(_stamp(f) for f in files))
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_book(stamps: tuple[tuple[str, int, int], ...]) -> PriceBook:
+    files = [Path(name) for name, _mtime, _size in stamps]
     models: dict[str, Model] = {}
     tokenizers: dict[str, Decimal] = {}
     web_search = Decimal("10")
@@ -291,6 +310,11 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
     conn.execute(
         "CREATE OR REPLACE TEMP MACRO filtered_units(tz, since, until, workloads, models,"
         f" sources, subagent, use_rollup) AS TABLE {view_sql('filtered_units')}"
+    )
+    conn.execute(
+        "CREATE OR REPLACE TEMP MACRO target_pairs(tz, since, until, workloads, models, sources,"
+        " subagent, use_rollup, targets, tokenizer_factor, pairs) AS TABLE"
+        f" {view_sql('target_pairs')}"
     )
     conn.execute(
         "CREATE OR REPLACE TEMP MACRO target_units(tz, since, until, workloads, models, sources,"

@@ -1,9 +1,13 @@
 """What each workload would cost, and how fast it would be, on another model.
 
-SQL (project_requests.sql) prices every request on every target with all the rules of the price
-table; this module is the modelling on top: which requests a scenario moves, the share of traffic
-moved, the output ratio, escalation back to the original model, run-rates and latency.  Every
-default it uses is returned in `assumptions`, so a number can be defended with its inputs.
+SQL prices every request on every target with all the rules of the price table
+(views/target_units.sql) and sums the result per workload x target x day x the keys the scenario
+rules need (project_units.sql), over the rollup when it is exact (at a token ratio of 1; models
+whose tokens convert at another ratio are read request by request); latency percentiles come
+from one query over the timed requests (project_latency.sql).  This module is the modelling on
+top: which requests a scenario moves, the share of traffic moved, the output ratio, escalation
+back to the original model, run-rates and labels.  Every default it uses is returned in
+`assumptions`, so a number can be defended with its inputs.
 
 With `C` the current cost of the requests a scenario moves, `T` their cost on the target, `s`
 the share moved and `e` the escalation rate (moved requests re-run on the original model):
@@ -17,13 +21,14 @@ import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import duckdb
 import polars as pl
 
-from queries.latency import latency_stats, projected_latency, target_speeds
-from queries.loader import run
+from queries import rollup
+from queries.latency import TargetSpeed, latency_stats, target_speeds
+from queries.loader import rows, run
 from queries.reports import Filters
 from queries.task_class import Defaults, load_defaults, task_classes
 
@@ -197,12 +202,13 @@ def _validate(s: Scenario) -> None:
 @dataclass
 class Projection:
     """Per workload x target rows, totals (first target; `by_target` for all), the assumptions
-    behind every number, and current vs projected cost per local day."""
+    behind every number, current vs projected cost per local day, and the task classes used."""
 
     rows: pl.DataFrame
     totals: dict[str, Any]
     assumptions: dict[str, Any]
     by_day: pl.DataFrame = field(default_factory=pl.DataFrame)
+    classes: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def resolve_targets(conn: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -220,19 +226,20 @@ def resolve_targets(conn: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> 
     return tuple(out)
 
 
-def _selected(scenario: Scenario, classes: pl.DataFrame) -> pl.Expr:
+def _selection(
+    scenario: Scenario, classes: pl.DataFrame, workloads: list[str]
+) -> tuple[list[str], list[str]]:
+    """(workloads moved whole, workloads whose sub-agent calls move) under the scenario's rule."""
     rule = scenario.rule()
     if rule == "workloads":
-        return pl.col("workload").is_in(list(scenario.workloads or ()))
+        return list(scenario.workloads or ()), []
     if rule == "subagents":
-        return pl.col("is_subagent")
+        return [], workloads
     if rule == "recommended":
         move_all = classes.filter(pl.col("move") == "all")["workload"].to_list()
         move_sub = classes.filter(pl.col("move") == "subagents")["workload"].to_list()
-        return pl.col("workload").is_in(move_all) | (
-            pl.col("workload").is_in(move_sub) & pl.col("is_subagent")
-        )
-    return pl.lit(True)
+        return move_all, move_sub
+    return workloads, []
 
 
 MONEY = pl.Decimal(38, 12)
@@ -299,51 +306,67 @@ def project(
     f = filters or Filters()
     targets = resolve_targets(conn, scenario.targets)
     classes = task_classes(conn, f, d)
-    frame = run(
-        conn,
-        "project_requests",
-        targets=list(targets),
-        tokenizer_factor=scenario.tokenizer_factor,
-        **f.params(),
-    )
+    frame = _units(conn, targets, scenario.tokenizer_factor, f)
     workloads = sorted(set(frame["workload"].to_list()))
     ratios = {w: scenario.ratio_for(w) for w in workloads}
+    move_all, move_sub = _selection(scenario, classes, workloads)
     frame = frame.with_columns(
-        moved=pl.col("movable") & _selected(scenario, classes),
-        selected=_selected(scenario, classes),
-        output_ratio=pl.col("workload").replace_strict(
-            {w: float(r) for w, r in ratios.items()}, default=1.0, return_dtype=pl.Float64
-        ),
+        selected=pl.col("workload").is_in(move_all)
+        | (pl.col("is_subagent") & pl.col("workload").is_in(move_sub))
     )
     groups = _aggregate(frame)
     with localcontext() as ctx:
         ctx.prec = 60
         rows, by_day, window = _model(groups, scenario, ratios, classes)
         speeds = target_speeds(conn, targets, d, f)
-        rows = _with_latency(rows, frame, speeds, d)
-        totals = _totals(rows, frame, targets, speeds, d, window)
+        latency = _latency(conn, scenario, targets, f, d, speeds, ratios, move_all, move_sub)
+        rows = _with_latency(rows, latency, speeds)
+        totals = _totals(rows, latency, targets, speeds, window)
     assumptions = _assumptions(conn, scenario, targets, f, d, window, speeds, ratios)
-    return Projection(rows=rows, totals=totals, assumptions=assumptions, by_day=by_day)
+    return Projection(
+        rows=rows, totals=totals, assumptions=assumptions, by_day=by_day, classes=classes
+    )
+
+
+def _units(
+    conn: duckdb.DuckDBPyConnection,
+    targets: tuple[str, ...],
+    factor: Decimal | None,
+    f: Filters,
+) -> pl.DataFrame:
+    """project_units over the rollup where it is exact, plus raw requests where it is not."""
+    common: dict[str, Any] = {"targets": list(targets), "tokenizer_factor": factor}
+    if not rollup.usable(conn, f.tz):
+        return run(conn, "project_units", rollup=False, pairs="all", **common, **f.params())
+    frame = run(conn, "project_units", rollup=True, pairs="unit", **common, **f.params())
+    other = [m for (m,) in rows(conn, "project_other_models", targets=list(targets))]
+    if f.models is not None:
+        other = [m for m in other if m in f.models]
+    if not other:
+        return frame
+    params = {**f.params(), "models": other}
+    raw = run(conn, "project_units", rollup=False, pairs="other", **common, **params)
+    return pl.concat([frame, raw], how="vertical_relaxed")
 
 
 def _aggregate(frame: pl.DataFrame) -> pl.DataFrame:
-    """Sums per workload x target x local day (exact Decimal sums in Polars)."""
-    moved = pl.col("moved")
+    """Sums per workload x target x local day (exact Decimal sums in Polars, few rows)."""
+    n = pl.col("requests")
     selected = pl.col("selected")
     ineligible = selected & pl.col("ineligible_reason").is_not_null()
     return (
         frame.group_by("workload", "target", "local_day")
         .agg(
-            requests=pl.len(),
-            unpriced_requests=(~pl.col("priced")).sum(),
+            requests=n.sum(),
+            unpriced_requests=n.filter(~pl.col("priced")).sum(),
             current=pl.col("current_cost_usd").filter(pl.col("priced")).sum(),
-            moved_requests=moved.sum(),
-            moved_current=pl.col("current_cost_usd").filter(moved).sum(),
-            moved_target_in=pl.col("target_input_cost_usd").filter(moved).sum(),
-            moved_target_out=pl.col("target_output_cost_usd").filter(moved).sum(),
-            already_on_target=(selected & pl.col("on_target")).sum(),
-            ineligible_requests=ineligible.sum(),
-            ineligible_reasons=pl.col("ineligible_reason").filter(ineligible),
+            moved_requests=pl.col("movable_requests").filter(selected).sum(),
+            moved_current=pl.col("movable_current_usd").filter(selected).sum(),
+            moved_target_in=pl.col("movable_target_in_usd").filter(selected).sum(),
+            moved_target_out=pl.col("movable_target_out_usd").filter(selected).sum(),
+            already_on_target=n.filter(selected & pl.col("on_target")).sum(),
+            ineligible_requests=n.filter(ineligible).sum(),
+            ineligible_reasons=pl.struct("ineligible_reason", "requests").filter(ineligible),
         )
         .sort("target", "workload", "local_day")
     )
@@ -390,8 +413,9 @@ def _model(
             "ineligible_requests",
         ):
             acc[k] += int(g[k])
-        for reason in g["ineligible_reasons"]:
-            acc["reasons"][reason] = acc["reasons"].get(reason, 0) + 1
+        for item in g["ineligible_reasons"]:
+            reason = item["ineligible_reason"]
+            acc["reasons"][reason] = acc["reasons"].get(reason, 0) + int(item["requests"])
         acc["current"] += current
         acc["projected"] += projected
         acc["c_m"] += c_m
@@ -450,47 +474,77 @@ def _model(
     return pl.DataFrame(rows, schema=_ROW_SCHEMA), by_day, window
 
 
-def _quantiles(values: pl.Series) -> tuple[float | None, float | None]:
-    vals = values.drop_nulls()
-    if vals.is_empty():
-        return None, None
-    return (
-        cast(float, vals.quantile(0.5, interpolation="linear")),
-        cast(float, vals.quantile(0.95, interpolation="linear")),
+def _latency(
+    conn: duckdb.DuckDBPyConnection,
+    scenario: Scenario,
+    targets: tuple[str, ...],
+    f: Filters,
+    d: Defaults,
+    speeds: dict[str, TargetSpeed],
+    ratios: dict[str, Decimal],
+    move_all: list[str],
+    move_sub: list[str],
+) -> dict[tuple[str | None, str], dict[str, Any]]:
+    """Latency percentiles per (workload, target) and per (None, target): project_latency.sql."""
+    frame = run(
+        conn,
+        "project_latency",
+        targets=list(targets),
+        tokenizer_factor=scenario.tokenizer_factor,
+        move_all=move_all,
+        move_sub=move_sub,
+        ratio_workloads=list(ratios),
+        ratio_values=[float(r) for r in ratios.values()],
+        speed_targets=list(targets),
+        speed_kinds=[
+            "none" if s.source == "logs" and not s.tokens_per_s else s.source
+            for s in (speeds[t] for t in targets)
+        ],
+        speed_tps=[speeds[t].tokens_per_s or None for t in targets],
+        rel_models=list(d.speeds),
+        rel_values=[float(s.relative) for s in d.speeds.values()],
+        **f.params(),
     )
+    return {(r["workload"], r["target"]): r for r in frame.iter_rows(named=True)}
 
 
-def _projected_quantiles(part: pl.DataFrame) -> tuple[float | None, float | None]:
-    """Percentiles of projected latency, or None when a timed request could not be projected
-    (leaving it out would bias the percentiles towards the requests that could)."""
-    if part["projected_ms"].null_count() > part["latency_ms"].null_count():
-        return None, None
-    return _quantiles(part["projected_ms"])
+_NO_LATENCY: dict[str, Any] = {
+    "latency_samples": 0,
+    "projected_samples": 0,
+    "moved_projected": 0,
+    "current_p50_ms": None,
+    "current_p95_ms": None,
+    "projected_p50_ms": None,
+    "projected_p95_ms": None,
+}
 
 
-def _latency_frame(frame: pl.DataFrame, speeds: dict[str, Any], d: Defaults) -> pl.DataFrame:
-    parts = [
-        p.with_columns(projected_ms=projected_latency(speeds[p["target"][0]], d))
-        for p in frame.partition_by("target", maintain_order=True)
-    ]
-    if not parts:
-        return frame.with_columns(projected_ms=pl.lit(None, dtype=pl.Float64))
-    return pl.concat(parts)
+def _latency_cells(lat: dict[str, Any]) -> dict[str, float | None]:
+    """Current and projected p50/p95; projected None when a timed request could not be
+    projected (leaving it out would bias the percentiles towards the requests that could)."""
+    whole = lat["projected_samples"] == lat["latency_samples"]
+    return {
+        "current_p50_ms": lat["current_p50_ms"],
+        "current_p95_ms": lat["current_p95_ms"],
+        "projected_p50_ms": lat["projected_p50_ms"] if whole else None,
+        "projected_p95_ms": lat["projected_p95_ms"] if whole else None,
+    }
 
 
-def _source_label(part: pl.DataFrame, speed: Any) -> str:
-    moved = part.filter(pl.col("moved"))
-    if part["latency_ms"].drop_nulls().is_empty():
+def _source_label(lat: dict[str, Any], moved_requests: int, speed: TargetSpeed) -> str:
+    if not lat["latency_samples"]:
         return "no timing in logs"
-    if moved.is_empty():
+    if not moved_requests:
         return "unchanged (nothing moves)"
-    if moved["projected_ms"].drop_nulls().is_empty():
+    if not lat["moved_projected"]:
         return "no timing or speed data for moved requests"
     return str(speed.source)
 
 
 def _with_latency(
-    rows: pl.DataFrame, frame: pl.DataFrame, speeds: dict[str, Any], d: Defaults
+    rows: pl.DataFrame,
+    latency: dict[tuple[str | None, str], dict[str, Any]],
+    speeds: dict[str, TargetSpeed],
 ) -> pl.DataFrame:
     lat_schema: dict[str, Any] = {
         "current_p50_ms": pl.Float64,
@@ -499,41 +553,23 @@ def _with_latency(
         "projected_p95_ms": pl.Float64,
         "latency_source": pl.String,
     }
-    if rows.is_empty():
-        return pl.concat([rows, pl.DataFrame(schema=lat_schema)], how="horizontal")
-    lat = _latency_frame(frame, speeds, d)
     extra: list[dict[str, Any]] = []
-    parts = {
-        (p["workload"][0], p["target"][0]): p
-        for p in lat.partition_by("workload", "target", maintain_order=True)
-    }
     for r in rows.iter_rows(named=True):
-        part = parts[(r["workload"], r["target"])]
-        c50, c95 = _quantiles(part["latency_ms"])
-        p50, p95 = _projected_quantiles(part)
-        extra.append(
-            {
-                "current_p50_ms": c50,
-                "current_p95_ms": c95,
-                "projected_p50_ms": p50,
-                "projected_p95_ms": p95,
-                "latency_source": _source_label(part, speeds[r["target"]]),
-            }
-        )
+        lat = latency.get((r["workload"], r["target"]), _NO_LATENCY)
+        label = _source_label(lat, int(r["moved_requests"]), speeds[r["target"]])
+        extra.append({**_latency_cells(lat), "latency_source": label})
     lat_frame = pl.DataFrame(extra, schema=lat_schema)
     return pl.concat([rows, lat_frame], how="horizontal")
 
 
 def _totals(
     rows: pl.DataFrame,
-    frame: pl.DataFrame,
+    latency: dict[tuple[str | None, str], dict[str, Any]],
     targets: tuple[str, ...],
-    speeds: dict[str, Any],
-    d: Defaults,
+    speeds: dict[str, TargetSpeed],
     window: dict[str, Any],
 ) -> dict[str, Any]:
     """Sums of the rows per target; the top level repeats the first target's totals."""
-    lat = _latency_frame(frame, speeds, d) if not frame.is_empty() else frame
     monthly = window["monthly_factor"]
     by_target: dict[str, dict[str, Any]] = {}
     for target in targets:
@@ -548,9 +584,7 @@ def _totals(
                 reason, _, count = part.rpartition(" (")
                 reasons[reason] = reasons.get(reason, 0) + int(count.rstrip(")"))
         savings = current - projected
-        part = lat.filter(pl.col("target") == target) if not lat.is_empty() else lat
-        c50, c95 = _quantiles(part["latency_ms"]) if not part.is_empty() else (None, None)
-        p50, p95 = _projected_quantiles(part) if not part.is_empty() else (None, None)
+        cells = _latency_cells(latency.get((None, target), _NO_LATENCY))
         by_target[target] = {
             k: _q(v)
             for k, v in {
@@ -572,10 +606,7 @@ def _totals(
                 "break_even_escalation": _break_even(c_m, t_m),
                 "moved_current_cost_usd": c_m,
                 "moved_target_cost_usd": t_m,
-                "current_p50_ms": c50,
-                "current_p95_ms": c95,
-                "projected_p50_ms": p50,
-                "projected_p95_ms": p95,
+                **cells,
                 "latency_source": str(speeds[target].source),
             }.items()
         }

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
+from queries import rollup
 from queries.loader import run
 from queries.reports import Filters
 
@@ -189,8 +190,13 @@ def task_classes(
 ) -> pl.DataFrame:
     """Per workload: task_class, matched_by, move, recommendation, reason and request counts."""
     d = defaults or load_defaults()
+    f = filters or Filters()
     frame = run(
-        conn, "workload_tag_values", tag_keys=list(d.tag_keys), **(filters or Filters()).params()
+        conn,
+        "workload_tag_values",
+        tag_keys=list(d.tag_keys),
+        rollup=rollup.usable(conn, f.tz),
+        **f.params(),
     )
     rows: list[dict[str, Any]] = []
     for part in frame.partition_by("workload", maintain_order=True):

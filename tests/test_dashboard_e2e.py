@@ -7,6 +7,7 @@ break a page load nor hide the new data afterwards.  Screenshots land in each te
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import time
@@ -129,7 +130,12 @@ def open_page(page: Any, server: Server, name: str) -> None:
 
 
 def metric(page: Any, label: str) -> str:
-    box = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    # The label must match whole: has_text alone is a case-blind substring match, so
+    # "Requests" would also find "Unpriced requests".
+    exact = page.locator(
+        "[data-testid='stMetricLabel']", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")
+    )
+    box = page.locator("[data-testid='stMetric']").filter(has=exact).first
     return str(box.locator("[data-testid='stMetricValue']").inner_text()).strip()
 
 

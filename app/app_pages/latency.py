@@ -9,7 +9,7 @@ from app.data import LatencyData, ScenarioSpec
 
 filters = st.session_state["filters"]
 spec: ScenarioSpec = st.session_state.get("scenario", ScenarioSpec())
-view: LatencyData = data.load("latency", filters, spec)
+view: LatencyData = data.load("latency", filters)
 
 st.title("Latency")
 st.caption(
@@ -52,8 +52,10 @@ st.caption(
     f"Targets: {', '.join(spec.targets)}; workloads: "
     f"{', '.join(spec.workloads) if spec.workloads else 'all'}."
 )
-if view.projected.is_empty():
+# The same cache key as the Switch page: its projection is reused, not computed again.
+projected = data.projected_latency(data.load("switch", filters, spec))
+if projected.is_empty():
     st.info("The scenario moves no timed requests.", icon=":material/info:")
 else:
-    ui.chart(charts.latency_current_vs_projected(view.projected), key="latency-projected")
-    ui.table(view.projected, "latency_projected")
+    ui.chart(charts.latency_current_vs_projected(projected), key="latency-projected")
+    ui.table(projected, "latency_projected")

@@ -3,27 +3,28 @@
 -- with tag_value NULL, so every workload is classified.
 -- Parameters:
 --   $tag_keys  list of tag keys whose values name a task (e.g. ['task', 'task_type'])
+--   $rollup    count requests in request_groups (caller: rollup.usable); tags are not in the
+--              rollup, so tag values always come from the requests that carry tags
 --   $tz, $since, $until, $workloads, $models, $sources, $subagent: as in usage_by.sql
 -- Sources and the sub-agent share come along because some rules match on them.
-WITH f AS (
+WITH w AS (
     SELECT
         coalesce(workload, '(none)') AS workload,
-        source,
-        is_subagent,
+        sum(n) AS requests,
+        coalesce(sum(n) FILTER (WHERE is_subagent), 0) AS subagent_requests,
+        list_sort(list_distinct(list(source))) AS sources
+    FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, $rollup)
+    GROUP BY 1
+),
+f AS (
+    SELECT
+        coalesce(workload, '(none)') AS workload,
         list_filter(
             list_transform($tag_keys, lambda k: lower(tags ->> k)),
             lambda v: v IS NOT NULL AND v <> ''
         ) AS tag_values
     FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, false)
-),
-w AS (
-    SELECT
-        workload,
-        count(*) AS requests,
-        count(*) FILTER (WHERE is_subagent) AS subagent_requests,
-        list_sort(list_distinct(list(source))) AS sources
-    FROM f
-    GROUP BY workload
+    WHERE tags IS NOT NULL
 ),
 t AS (
     SELECT workload, tag_value, count(*) AS tag_requests
