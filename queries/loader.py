@@ -54,12 +54,19 @@ def bind(name: str, folder: str, params: dict[str, Any]) -> tuple[str, dict[str,
     return text, params
 
 
+def _prepared(conn: duckdb.DuckDBPyConnection, text: str) -> str:
+    from queries import pricing  # imports this module: so imported here, not above
+
+    pricing.prepare(conn, text)
+    return text
+
+
 def run(
     conn: duckdb.DuckDBPyConnection, name: str, folder: str = "sql", **params: Any
 ) -> pl.DataFrame:
     """Run queries/<folder>/<name>.sql with bound parameters; return a Polars frame."""
     text, bound = bind(name, folder, params)
-    relation = conn.sql(text, params=bound)
+    relation = conn.sql(_prepared(conn, text), params=bound)
     if relation is None:
         raise TypeError(f"query {folder}/{name} returned no result set")
     frame: pl.DataFrame = relation.pl()
@@ -71,7 +78,7 @@ def rows(
 ) -> list[tuple[Any, ...]]:
     """Like `run` but plain tuples, for callers that must not pay for importing Polars."""
     text, bound = bind(name, folder, params)
-    return conn.execute(text, bound).fetchall()
+    return conn.execute(_prepared(conn, text), bound).fetchall()
 
 
 def records(
@@ -79,6 +86,6 @@ def records(
 ) -> list[dict[str, Any]]:
     """Like `rows` but each row a dict keyed by column name."""
     text, bound = bind(name, folder, params)
-    cursor = conn.execute(text, bound)
+    cursor = conn.execute(_prepared(conn, text), bound)
     names = [d[0] for d in cursor.description or []]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

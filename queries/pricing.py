@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 import tomllib
+import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -275,8 +277,8 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
         for m in book.models.values()
         for p in m.prices
     ]
-    # One INSERT per table (bound values), not one statement per row: this runs on every
-    # connection, so it must cost milliseconds.
+    # One INSERT per table, each column bound as one list: this runs on every connection, so
+    # it must cost milliseconds (a parameter per value costs more than twice as much).
     for table, rows in (
         ("models", models),
         ("model_aliases", aliases),
@@ -284,12 +286,9 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
         ("tokenizers", list(book.tokenizers.items())),
     ):
         if rows:
-            width = len(rows[0])
-            values = ", ".join(
-                "(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")"
-                for i in range(len(rows))
-            )
-            conn.execute(f"INSERT INTO {table} VALUES {values}", [v for r in rows for v in r])
+            columns = {f"c{i}": list(values) for i, values in enumerate(zip(*rows, strict=True))}
+            select = ", ".join(f"unnest(${name})" for name in columns)
+            conn.execute(f"INSERT INTO {table} SELECT {select}", columns)
     conn.execute("INSERT INTO price_defaults VALUES (?)", [book.web_search_per_1k])
     conn.execute(
         "CREATE OR REPLACE TEMP MACRO billed_usd(input_tokens, cache_write_5m, cache_write_1h,"
@@ -306,22 +305,50 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
     conn.execute(
         f"CREATE OR REPLACE TEMP MACRO priced_units(use_rollup) AS TABLE {view_sql('priced_units')}"
     )
-    conn.execute("CREATE OR REPLACE TEMP VIEW priced_requests AS SELECT * FROM priced_units(false)")
     conn.execute(
         "CREATE OR REPLACE TEMP MACRO filtered_units(tz, since, until, workloads, models,"
         f" sources, subagent, use_rollup) AS TABLE {view_sql('filtered_units')}"
     )
-    conn.execute(
-        "CREATE OR REPLACE TEMP MACRO target_pairs(tz, since, until, workloads, models, sources,"
-        " subagent, use_rollup, targets, tokenizer_factor, pairs) AS TABLE"
-        f" {view_sql('target_pairs')}"
-    )
-    conn.execute(
-        "CREATE OR REPLACE TEMP MACRO target_units(tz, since, until, workloads, models, sources,"
-        " subagent, use_rollup, targets, tokenizer_factor, pairs) AS TABLE"
-        f" {view_sql('target_units')}"
-    )
+    # The priced view: the one name to query for "every request with its cost".
+    conn.execute("CREATE OR REPLACE TEMP VIEW priced_requests AS SELECT * FROM priced_units(false)")
+    _made[conn] = set()
     return book
+
+
+_TARGET_ARGS = (
+    "(tz, since, until, workloads, models, sources, subagent, use_rollup, targets,"
+    " tokenizer_factor, pairs)"
+)
+# Made on first use by a query (queries.loader calls `prepare`): the projection's macros take
+# milliseconds to create and most connections (a report, most dashboard pages) never use them.
+_ON_DEMAND: dict[str, str] = {
+    "target_pairs": f"CREATE OR REPLACE TEMP MACRO target_pairs{_TARGET_ARGS} AS TABLE {{body}}",
+    "target_units": f"CREATE OR REPLACE TEMP MACRO target_units{_TARGET_ARGS} AS TABLE {{body}}",
+}
+_COMMENT = re.compile(r"--[^\n]*")
+_made: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _ddl(name: str) -> str:
+    return _ON_DEMAND[name].replace("{body}", view_sql(name))
+
+
+def prepare(conn: duckdb.DuckDBPyConnection, text: str) -> None:
+    """Create the on-demand macros and views `text` uses (and those they use) on `conn`."""
+    made = _made.get(conn)
+    if made is None:  # not a connection from queries.db.connect: nothing was installed
+        return
+    code = _COMMENT.sub("", text)  # names in comments are not uses
+    for name in [n for n in _ON_DEMAND if n not in made and re.search(rf"\b{n}\b", code)]:
+        if name in made:  # made meanwhile, as something another one uses
+            continue
+        made.add(name)  # first, so a cycle cannot recurse forever
+        try:
+            prepare(conn, view_sql(name))  # what it uses
+            conn.execute(_ddl(name))
+        except BaseException:
+            made.discard(name)
+            raise
 
 
 def price_rows(book: PriceBook, model: str | None = None) -> list[dict[str, Any]]:
