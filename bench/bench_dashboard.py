@@ -234,6 +234,19 @@ def _drawn(page: Any, ready: str) -> None:
     page.locator(ready).first.wait_for(state="visible", timeout=60_000)
 
 
+def _open_twice(context: Any, address: str, ready: str) -> list[float]:
+    """Seconds to a drawn page: first with nothing cached, then with the browser's cache."""
+    times = []
+    for _ in range(2):
+        page = context.new_page()
+        start = time.perf_counter()
+        page.goto(address)
+        _drawn(page, ready)
+        times.append(time.perf_counter() - start)
+        page.close()
+    return times
+
+
 def time_floor(folder: Path) -> tuple[float, float]:
     """The named baseline: a one-chart Streamlit + Plotly page on this machine and browser,
     from a new browser (nothing cached) and from one that has loaded it before."""
@@ -260,14 +273,7 @@ def time_floor(folder: Path) -> tuple[float, float]:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            times = []
-            for _ in range(2):
-                page = context.new_page()
-                start = time.perf_counter()
-                page.goto(f"http://127.0.0.1:{port}/")
-                _drawn(page, READY)
-                times.append(time.perf_counter() - start)
-                page.close()
+            times = _open_twice(context, f"http://127.0.0.1:{port}/", READY)
             browser.close()
         return times[0], times[1]
     finally:
@@ -296,14 +302,7 @@ def time_paint(path: Path, log: Path) -> list[tuple[str, float, float, float]]:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
             for name, slug, title, ready in PAGES:
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                times = []
-                for _ in range(2):
-                    page = context.new_page()
-                    start = time.perf_counter()
-                    page.goto(f"{url}/{slug}")
-                    _drawn(page, ready)
-                    times.append(time.perf_counter() - start)
-                    page.close()
+                times = _open_twice(context, f"{url}/{slug}", ready)
                 # In-app: start on another page, then follow the sidebar link.
                 page = context.new_page()
                 other = "data" if slug != "data" else ""

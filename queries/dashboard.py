@@ -65,9 +65,12 @@ def kpis(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> Kpi
     """Spend, requests, tokens by type, cache savings and the monthly run-rate of the window."""
     filters = filters or Filters()
     row = run(conn, "dash_kpis", **query_params(conn, filters)).row(0, named=True)
+    return _kpis(row, filters)
+
+
+def _kpis(row: dict[str, Any], filters: Filters) -> Kpis:
     days = window_days(filters, row["first_day"], row["last_day"])
     cost = Decimal(row["cost_usd"])
-    rate = cost / days * DAYS_PER_MONTH if days else Decimal(0)
     return Kpis(
         requests=int(row["requests"]),
         unpriced_requests=int(row["unpriced_requests"]),
@@ -77,7 +80,7 @@ def kpis(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> Kpi
         first_day=row["first_day"],
         last_day=row["last_day"],
         days=days,
-        monthly_run_rate_usd=rate,
+        monthly_run_rate_usd=cost / days * DAYS_PER_MONTH if days else Decimal(0),
     )
 
 
@@ -111,19 +114,7 @@ def overview(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) ->
     else:
         zero = {c: 0 for c in (*USAGE_COLUMNS, "cache_savings_usd")}
         row = {**zero, "first_day": None, "last_day": None}
-    days = window_days(filters, row["first_day"], row["last_day"])
-    cost = Decimal(row["cost_usd"])
-    k = Kpis(
-        requests=int(row["requests"]),
-        unpriced_requests=int(row["unpriced_requests"]),
-        cost_usd=cost,
-        tokens={t: int(row[t]) for t in TOKEN_TYPES},
-        cache_savings_usd=Decimal(row["cache_savings_usd"]),
-        first_day=row["first_day"],
-        last_day=row["last_day"],
-        days=days,
-        monthly_run_rate_usd=cost / days * DAYS_PER_MONTH if days else Decimal(0),
-    )
+    k = _kpis(row, filters)
 
     def by(dim: str) -> pl.DataFrame:
         return (
