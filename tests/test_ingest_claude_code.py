@@ -277,3 +277,41 @@ def test_a_path_with_pattern_characters_is_read_as_written(tmp_path: Path, db_pa
     report = ingest_paths([tmp_path], db_path=db_path)
     assert report.new_requests == 2
     assert _lines_of(db_path)["msg_1"] == ("s?1.jsonl", 1)
+
+
+def _snapshot(db_path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    with db.connect(db_path, read_only=True) as conn:
+        stored = conn.execute(
+            "SELECT request_key, source_line, input_tokens, output_tokens, ts FROM requests"
+            " ORDER BY request_key"
+        ).fetchall()
+        files = conn.execute("SELECT path, lines_done FROM source_files ORDER BY path").fetchall()
+    return stored, files
+
+
+def test_a_file_larger_than_a_batch_reads_the_same_in_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest.readers import claude_code
+
+    f = tree(tmp_path / "logs")
+    lines = [user()]
+    for i in range(40):  # each response written as three content-block lines
+        lines += [assistant(f"msg_{i}", f"req_{i}", out=o) for o in (3, 3, 50 + i)]
+    lines.insert(30, assistant("msg_cut", "r")[:70])  # truncated
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")  # read whole at first
+    g = tree(tmp_path / "logs", session="s2")  # read again, bad lines blanked, at first
+    g.write_bytes(
+        "\n".join(lines[:4]).replace("msg_", "g_").encode().replace(b'"x"', b'"\xff"', 1) + b"\n"
+    )
+    whole = ingest_paths([tmp_path / "logs"], db_path=tmp_path / "whole.duckdb")
+    monkeypatch.setattr(claude_code, "BATCH_BYTES", 1500)  # a piece is a few lines
+    pieces = ingest_paths([tmp_path / "logs"], db_path=tmp_path / "pieces.duckdb")
+    # g_0 keeps its other lines; the truncated line was never a whole request
+    assert pieces.new_requests == whole.new_requests == 41
+    assert pieces.malformed == whole.malformed
+    assert [(Path(m.path).name, m.line, m.reason[:14]) for m in whole.malformed] == [
+        ("s1.jsonl", 31, "not valid JSON"),
+        ("s2.jsonl", 2, "not UTF-8 (byt"),
+    ]
+    assert _snapshot(tmp_path / "pieces.duckdb") == _snapshot(tmp_path / "whole.duckdb")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,10 +245,24 @@ def _locate(path: Path) -> tuple[str, str, str | None]:
     return project_dir.name, session, agent
 
 
-def _slice(task: FileTask) -> bytes:
+def _pieces(task: FileTask) -> Iterator[bytes]:
+    """The task's bytes in pieces of about BATCH_BYTES, each ending at a line end."""
     with task.path.open("rb") as fh:
         fh.seek(task.start)
-        return fh.read(task.end - task.start)
+        left = task.end - task.start
+        carry = b""
+        while left > 0:
+            block = fh.read(min(BATCH_BYTES, left))
+            if not block:
+                break
+            left -= len(block)
+            data = carry + block
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            if cut:
+                yield data[:cut]
+        if carry:  # a task ends at a line end, so only if the file shrank meanwhile
+            yield carry
 
 
 def _reason(raw: bytes) -> str:
@@ -302,28 +317,35 @@ class _Appendices:
     _size: int = 0
 
     def add(self, i: int, task: FileTask) -> None:
-        data = _slice(task)
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            data = self._blank_not_utf8(task, data)
-        count = data.count(b"\n")
-        self.lines[i] = count
-        self._fis.extend([i] * count)
-        self._lines.extend(range(1, count + 1))
-        self._buffer.append(data)
-        self._size += len(data)
-        if self._size >= BATCH_BYTES:
-            self.flush()
+        """Append task `i`'s byte range, a batch at a time (a huge file is never held whole).
 
-    def _blank_not_utf8(self, task: FileTask, data: bytes) -> bytes:
+        A response whose lines straddle two pieces comes out once per piece; the loader
+        keeps the fullest copy, as for a response repeated across files.
+        """
+        for data in _pieces(task):
+            before = self.lines.get(i, 0)
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                data = self._blank_not_utf8(task, data, before)
+            count = data.count(b"\n")
+            self.lines[i] = before + count
+            self._fis.extend([i] * count)
+            self._lines.extend(range(before + 1, before + count + 1))
+            self._buffer.append(data)
+            self._size += len(data)
+            if self._size >= BATCH_BYTES:
+                self.flush()
+
+    def _blank_not_utf8(self, task: FileTask, data: bytes, before: int) -> bytes:
         """Blank the lines that are not UTF-8 (line numbers stay put) and name them."""
         lines = data.split(b"\n")
         for n, line in enumerate(lines, 1):
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError:
-                self.malformed.append(Malformed(str(task.path), task.start_line + n, _reason(line)))
+                where = task.start_line + before + n
+                self.malformed.append(Malformed(str(task.path), where, _reason(line)))
                 lines[n - 1] = b""
         return b"\n".join(lines)
 
@@ -352,7 +374,7 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
         whole = []
         for i, task in enumerate(tasks):
             full = task.start == 0 and task.end == os.path.getsize(task.path)
-            if full and not _GLOB.intersection(str(task.path)):
+            if full and task.end <= BATCH_BYTES and not _GLOB.intersection(str(task.path)):
                 whole.append(i)
             else:
                 extra.add(i, task)
@@ -442,15 +464,23 @@ def _scan(con: duckdb.DuckDBPyConnection, jobs: list[_Job], slots: int) -> None:
 
 
 def _explain(tasks: list[FileTask], bad: list[tuple[str, int, str | None]]) -> list[Malformed]:
-    """Name what is wrong with each bad line; lines DuckDB could not parse are read again."""
+    """Name what is wrong with each bad line; lines DuckDB could not parse are read again
+    (streamed up to the last of them: a file is never held whole for this)."""
     by_path = {str(t.path): t for t in tasks}
-    out = []
-    cache: dict[str, list[bytes]] = {}
+    unknown: dict[str, set[int]] = {}
     for path, line, reason in bad:
         if reason is None:
-            task = by_path[path]
-            if path not in cache:
-                cache[path] = _slice(task).split(b"\n")
-            reason = _reason(cache[path][int(line) - task.start_line - 1])
-        out.append(Malformed(path, int(line), reason))
-    return out
+            unknown.setdefault(path, set()).add(int(line))
+    found: dict[tuple[str, int], str] = {}
+    for path, wanted in unknown.items():
+        task = by_path[path]
+        with task.path.open("rb") as fh:
+            fh.seek(task.start)
+            for n, raw in enumerate(fh, task.start_line + 1):
+                if n in wanted:
+                    found[(path, n)] = _reason(raw.rstrip(b"\n"))
+                if n >= max(wanted):
+                    break
+    return [
+        Malformed(path, int(line), reason or found[(path, int(line))]) for path, line, reason in bad
+    ]
