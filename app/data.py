@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -177,7 +177,10 @@ def _overview(conn: Any, filters: Filters) -> OverviewData:
 def _switch(conn: Any, filters: Filters, spec: ScenarioSpec) -> SwitchData:
     from queries import projection
 
-    result = projection.project(conn, spec.build(), filters)
+    return _switch_data(projection.project(conn, spec.build(), filters))
+
+
+def _switch_data(result: Any) -> SwitchData:
     return SwitchData(
         rows=result.rows,
         totals=dict(result.totals),
@@ -185,6 +188,22 @@ def _switch(conn: Any, filters: Filters, spec: ScenarioSpec) -> SwitchData:
         by_day=result.by_day,
         classes=result.classes,
     )
+
+
+def _switch_prepared(conn: Any, filters: Filters, spec: ScenarioSpec) -> Any:
+    from queries import projection
+
+    return projection.prepare(conn, spec.build(), filters)
+
+
+def switch(filters: Filters, spec: ScenarioSpec) -> SwitchData:
+    """The Switch page's projection.  The database part is cached without the share and the
+    escalation, which only rescale its sums: moving those sliders costs no query."""
+    from queries import projection
+
+    sums = replace(spec, share=Decimal(1), escalation=Decimal(0))
+    prepared = load("switch_prepared", filters, sums)
+    return _switch_data(projection.finish(prepared, spec.share, spec.escalation))
 
 
 def _classes(conn: Any, filters: Filters) -> pl.DataFrame:
@@ -237,6 +256,7 @@ LOADERS: dict[str, Callable[..., Any]] = {
     "overview": _overview,
     "classes": _classes,
     "switch": _switch,
+    "switch_prepared": _switch_prepared,
     "latency": _latency,
     "data": _data_page,
 }

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any, Literal
@@ -293,14 +293,31 @@ def _break_even(moved_current: Decimal, moved_target: Decimal) -> Decimal | None
     return max(ZERO, ONE - moved_target / moved_current)
 
 
-def project(
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a projection reads from the database, summed: share and escalation act on
+    these sums only, so `finish` can apply a new share or escalation without a query."""
+
+    scenario: Scenario
+    targets: tuple[str, ...]
+    filters: Filters
+    defaults: Defaults
+    classes: pl.DataFrame
+    groups: pl.DataFrame
+    ratios: dict[str, Decimal]
+    speeds: dict[str, TargetSpeed]
+    latency: dict[tuple[str | None, str], dict[str, Any]]
+    catalog: dict[str, dict[str, Any]]
+
+
+def prepare(
     conn: duckdb.DuckDBPyConnection,
     scenario: Scenario,
     filters: Filters | None = None,
     *,
     defaults: Defaults | None = None,
-) -> Projection:
-    """Price the scenario: rows per workload x target, totals, assumptions and a daily series."""
+) -> Prepared:
+    """The database side of `project`: the same for every share and escalation."""
     _validate(scenario)
     d = defaults or load_defaults()
     f = filters or Filters()
@@ -314,18 +331,59 @@ def project(
         selected=pl.col("workload").is_in(move_all)
         | (pl.col("is_subagent") & pl.col("workload").is_in(move_sub))
     )
-    groups = _aggregate(frame)
     with localcontext() as ctx:
         ctx.prec = 60
-        rows, by_day, window = _model(groups, scenario, ratios, classes)
         speeds = target_speeds(conn, targets, d, f)
         latency = _latency(conn, scenario, targets, f, d, speeds, ratios, move_all, move_sub)
-        rows = _with_latency(rows, latency, speeds)
-        totals = _totals(rows, latency, targets, speeds, window)
-    assumptions = _assumptions(conn, scenario, targets, f, d, window, speeds, ratios)
-    return Projection(
-        rows=rows, totals=totals, assumptions=assumptions, by_day=by_day, classes=classes
+    catalog = {r["model_id"]: r for r in run(conn, "model_catalog").iter_rows(named=True)}
+    return Prepared(
+        scenario=scenario,
+        targets=targets,
+        filters=f,
+        defaults=d,
+        classes=classes,
+        groups=_aggregate(frame),
+        ratios=ratios,
+        speeds=speeds,
+        latency=latency,
+        catalog=catalog,
     )
+
+
+def finish(
+    prepared: Prepared, share: Decimal | None = None, escalation: Decimal | None = None
+) -> Projection:
+    """The projection of `prepared` at this share and escalation (default: the prepared
+    scenario's own): no database, so a slider on the dashboard answers at once."""
+    scenario = replace(
+        prepared.scenario,
+        share=prepared.scenario.share if share is None else share,
+        escalation=prepared.scenario.escalation if escalation is None else escalation,
+    )
+    _validate(scenario)
+    p = prepared
+    with localcontext() as ctx:
+        ctx.prec = 60
+        rows, by_day, window = _model(p.groups, scenario, p.ratios, p.classes)
+        rows = _with_latency(rows, p.latency, p.speeds)
+        totals = _totals(rows, p.latency, p.targets, p.speeds, window)
+    assumptions = _assumptions(
+        p.catalog, scenario, p.targets, p.filters, p.defaults, window, p.speeds, p.ratios
+    )
+    return Projection(
+        rows=rows, totals=totals, assumptions=assumptions, by_day=by_day, classes=p.classes
+    )
+
+
+def project(
+    conn: duckdb.DuckDBPyConnection,
+    scenario: Scenario,
+    filters: Filters | None = None,
+    *,
+    defaults: Defaults | None = None,
+) -> Projection:
+    """Price the scenario: rows per workload x target, totals, assumptions and a daily series."""
+    return finish(prepare(conn, scenario, filters, defaults=defaults))
 
 
 def _units(
@@ -615,7 +673,7 @@ def _totals(
 
 
 def _assumptions(
-    conn: duckdb.DuckDBPyConnection,
+    catalog: dict[str, dict[str, Any]],
     scenario: Scenario,
     targets: tuple[str, ...],
     f: Filters,
@@ -624,7 +682,6 @@ def _assumptions(
     speeds: dict[str, Any],
     ratios: dict[str, Decimal],
 ) -> dict[str, Any]:
-    catalog = {r["model_id"]: r for r in run(conn, "model_catalog").iter_rows(named=True)}
     factors = {r["tokenizer"]: r["tokenizer_factor"] for r in catalog.values()}
     rule_text = {
         "all": "every eligible request moves",

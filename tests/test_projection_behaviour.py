@@ -234,3 +234,29 @@ def test_cli_project_json(db_path: Path, tmp_path: Path) -> None:
     assert body["assumptions"]["escalation_rate"] == 0
     bad = CliRunner().invoke(app, ["project", "--db", str(db_path), "--to", "gpt-9"])
     assert bad.exit_code == 1
+
+
+@pytest.mark.parametrize("rule", ["all", "recommended"])
+def test_finishing_prepared_sums_equals_projecting_again(tmp_path: Path, rule: str) -> None:
+    """The dashboard's sliders rescale one prepared projection; every share and escalation
+    must give exactly what a full projection at that share and escalation gives."""
+    from dataclasses import replace
+
+    from ingest.load import ingest_paths
+    from queries.projection import finish, prepare
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    path = tmp_path / "sample.duckdb"
+    ingest_paths([sample], db_path=path)
+    base = builtin_scenario(rule, (HAIKU, "claude-sonnet-4-5"))
+    with db.connect(path, read_only=True) as c:
+        prepared = prepare(c, base)
+        for share, escalation in ((D(1), D(0)), (D("0.5"), D("0.1")), (D("0.25"), D("0.3"))):
+            scenario = replace(base, share=share, escalation=escalation)
+            again = project(c, scenario)
+            quick = finish(prepared, share, escalation)
+            assert quick.rows.equals(again.rows)
+            assert quick.by_day.equals(again.by_day)
+            assert quick.totals == again.totals
+            assert quick.assumptions == again.assumptions
+            assert quick.assumptions["share_moved"] == share

@@ -53,7 +53,7 @@ st.caption(
     f"{', '.join(spec.workloads) if spec.workloads else 'all'}."
 )
 # The same cache key as the Switch page: its projection is reused, not computed again.
-projected = data.projected_latency(data.load("switch", filters, spec))
+projected = data.projected_latency(data.switch(filters, spec))
 if projected.is_empty():
     st.info("The scenario moves no timed requests.", icon=":material/info:")
 else:

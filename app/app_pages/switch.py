@@ -90,7 +90,7 @@ spec = ScenarioSpec(
     output_ratio=Decimal(str(output_ratio)).quantize(Decimal("0.01")),
 )
 st.session_state["scenario"] = spec
-result: SwitchData = data.load("switch", filters, spec)
+result: SwitchData = data.switch(filters, spec)
 totals = result.totals
 
 cols = st.columns(4)
