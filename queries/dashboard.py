@@ -61,13 +61,6 @@ def window_days(filters: Filters, first_day: dt.date | None, last_day: dt.date |
     return (end - start).days + 1
 
 
-def kpis(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> Kpis:
-    """Spend, requests, tokens by type, cache savings and the monthly run-rate of the window."""
-    filters = filters or Filters()
-    row = run(conn, "dash_kpis", **query_params(conn, filters)).row(0, named=True)
-    return _kpis(row, filters)
-
-
 def _kpis(row: dict[str, Any], filters: Filters) -> Kpis:
     days = window_days(filters, row["first_day"], row["last_day"])
     cost = Decimal(row["cost_usd"])
@@ -94,7 +87,8 @@ USAGE_COLUMNS = (
 
 @dataclass(frozen=True)
 class Overview:
-    """The Overview page's numbers, equal to `kpis`, `spend_by_day_model` and `usage_by`."""
+    """The Overview page's numbers: headline figures, spend per day and model, and `usage_by`
+    per workload, model, session and project."""
 
     kpis: Kpis
     by_day_model: pl.DataFrame
@@ -129,13 +123,6 @@ def overview(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) ->
         .sort("day", "model")
     )
     return Overview(k, by_day_model, by("workload"), by("model"), by("session"), by("project"))
-
-
-def spend_by_day_model(
-    conn: duckdb.DuckDBPyConnection, filters: Filters | None = None
-) -> pl.DataFrame:
-    """Spend per local day and model (day, model, requests, cost_usd, unpriced_requests)."""
-    return run(conn, "dash_spend_by_day_model", **query_params(conn, filters))
 
 
 def choices(conn: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

@@ -107,7 +107,7 @@ def conn(tmp_path: Path, db_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_kpis_whole_history(conn) -> None:  # type: ignore[no-untyped-def]
-    k = dashboard.kpis(conn, Filters())
+    k = dashboard.overview(conn, Filters()).kpis
     assert k.requests == 5
     assert k.unpriced_requests == 1
     assert k.cost_usd == Decimal("0.9849")
@@ -127,40 +127,42 @@ def test_kpis_whole_history(conn) -> None:  # type: ignore[no-untyped-def]
 
 def test_kpis_time_zone_moves_a_request_to_the_next_day(conn) -> None:  # type: ignore[no-untyped-def]
     # r2 is 23:30 UTC on the 11th = 00:30 on the 12th in Berlin.
-    k = dashboard.kpis(conn, Filters(since=dt.date(2026, 1, 12), tz="Europe/Berlin"))
+    k = dashboard.overview(conn, Filters(since=dt.date(2026, 1, 12), tz="Europe/Berlin")).kpis
     assert k.requests == 3
     assert k.cost_usd == Decimal("0.0015") + Decimal("0.0039") + Decimal("0.9585")
-    utc = dashboard.kpis(conn, Filters(since=dt.date(2026, 1, 12)))
+    utc = dashboard.overview(conn, Filters(since=dt.date(2026, 1, 12))).kpis
     assert utc.requests == 2
 
 
 def test_kpis_run_rate_uses_the_filter_window_not_the_data_span(conn) -> None:  # type: ignore[no-untyped-def]
-    k = dashboard.kpis(conn, Filters(since=dt.date(2026, 1, 1), until=dt.date(2026, 1, 30)))
+    k = dashboard.overview(
+        conn, Filters(since=dt.date(2026, 1, 1), until=dt.date(2026, 1, 30))
+    ).kpis
     assert k.days == 30
     assert k.monthly_run_rate_usd == Decimal("0.9849") / 30 * Decimal("30.4375")
 
 
 def test_kpis_subagent_and_workload_filters(conn) -> None:  # type: ignore[no-untyped-def]
-    sub = dashboard.kpis(conn, Filters(subagent=True))
+    sub = dashboard.overview(conn, Filters(subagent=True)).kpis
     assert (sub.requests, sub.cost_usd, sub.cache_savings_usd) == (
         1,
         Decimal("0.0015"),
         Decimal("0.0036"),
     )
-    none_wl = dashboard.kpis(conn, Filters(workloads=("(none)",)))
+    none_wl = dashboard.overview(conn, Filters(workloads=("(none)",))).kpis
     assert none_wl.requests == 2
     assert none_wl.unpriced_requests == 1
     assert none_wl.cost_usd == Decimal("0.9585")
 
 
 def test_kpis_empty_window(conn) -> None:  # type: ignore[no-untyped-def]
-    k = dashboard.kpis(conn, Filters(models=("nothing",)))
+    k = dashboard.overview(conn, Filters(models=("nothing",))).kpis
     assert (k.requests, k.cost_usd, k.days, k.monthly_run_rate_usd) == (0, 0, 0, 0)
     assert k.cache_hit_rate is None
 
 
 def test_spend_by_day_model(conn) -> None:  # type: ignore[no-untyped-def]
-    frame = dashboard.spend_by_day_model(conn, Filters())
+    frame = dashboard.overview(conn, Filters()).by_day_model
     got = [
         (r["day"].isoformat(), r["model"], r["requests"], r["cost_usd"], r["unpriced_requests"])
         for r in frame.to_dicts()
@@ -219,4 +221,4 @@ def test_last_ingest_none_before_first_run(db_path: Path) -> None:
     with db.connect(db_path, read_only=True) as reader:
         assert dashboard.last_ingest(reader) is None
         assert dashboard.date_bounds(reader) == (None, None)
-        assert dashboard.kpis(reader).requests == 0
+        assert dashboard.overview(reader).kpis.requests == 0

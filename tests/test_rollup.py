@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from queries import dashboard as qdash
-from queries import db, pricing, projection, rollup
+from queries import db, pricing, projection, reports, rollup
 from queries.loader import rows, run
 from queries.reports import Filters, usage_by
 from tests.rows import insert, request
@@ -81,8 +81,10 @@ def _assert_same(conn: duckdb.DuckDBPyConnection, f: Filters) -> None:
     assert rollup.usable(conn, f.tz)
     for by in DIMS:
         assert_frame_equal(usage_by(conn, by, f), _raw(conn, by, f))
-    raw_kpis = run(conn, "dash_kpis", rollup=False, **f.params())
-    assert_frame_equal(run(conn, "dash_kpis", rollup=True, **f.params()), raw_kpis)
+    raw_overview = run(conn, "dash_overview", rollup=False, **f.params())
+    overview = run(conn, "dash_overview", rollup=True, **f.params())
+    keys = ["dim", "grp", "day", "model"]
+    assert_frame_equal(overview.sort(keys), raw_overview.sort(keys))
 
 
 def _groups(conn: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
@@ -204,12 +206,24 @@ def test_half_hour_time_zone_uses_the_raw_path(conn: duckdb.DuckDBPyConnection) 
     assert by_day["day"].to_list() != usage_by(conn, "day")["day"].to_list() or by_day.height
 
 
-def test_overview_equals_its_separate_queries(conn: duckdb.DuckDBPyConnection) -> None:
+def test_overview_equals_the_report_queries(conn: duckdb.DuckDBPyConnection) -> None:
     _ingest(conn, 1, *[_row(i, PROMPTS[i % len(PROMPTS)]) for i in range(50)])
     for f in (Filters(), Filters(tz="Asia/Kolkata", subagent=True)):
         view = qdash.overview(conn, f)
-        assert view.kpis == qdash.kpis(conn, f)
-        assert_frame_equal(view.by_day_model, qdash.spend_by_day_model(conn, f))
+        totals = reports.totals(usage_by(conn, "model", f))
+        assert view.kpis.requests == totals["requests"]
+        assert view.kpis.unpriced_requests == totals["unpriced_requests"]
+        assert view.kpis.cost_usd == totals["cost_usd"]
+        assert view.kpis.tokens == {t: totals[t] for t in view.kpis.tokens}
+        per_day = (
+            view.by_day_model.group_by("day")
+            .agg(pl.col("requests").sum(), pl.col("cost_usd").sum())
+            .sort("day")
+        )
+        by_day = usage_by(conn, "day", f).sort("day")
+        assert per_day["requests"].to_list() == by_day["requests"].to_list()
+        assert per_day["cost_usd"].to_list() == by_day["cost_usd"].to_list()
+        assert [d.isoformat() for d in per_day["day"].to_list()] == by_day["day"].to_list()
         for by in ("workload", "model", "session", "project"):
             assert_frame_equal(getattr(view, f"by_{by}"), usage_by(conn, by, f))
     empty = qdash.overview(conn, Filters(workloads=("nothing",)))

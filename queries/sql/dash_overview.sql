@@ -2,9 +2,8 @@
 -- Grain: one row per (dim, group): dim 'total' (one row), 'day_model' (local day x model),
 -- 'workload', 'model', 'session', 'project' (one row per value, in column grp).
 -- Parameters: the shared filters and $rollup, as in usage_by.sql.
--- The numbers are those of usage_by.sql / dash_kpis.sql / dash_spend_by_day_model.sql (same
--- rules: tokens summed per distinct billing rate, then priced exactly); one scan with grouping
--- sets instead of six queries is what keeps a page under its time budget.
+-- The numbers follow usage_by.sql's rules (tokens summed per distinct billing rate, then priced
+-- exactly); one scan with grouping sets instead of six queries is what keeps a page fast.
 WITH f AS (
     SELECT *
     FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, $rollup)
