@@ -265,7 +265,7 @@ def test_only_response_lines_are_billed_and_broken_other_lines_are_named(
     assert report.new_requests == 1
     assert [(m.line, m.reason.split(" (")[0]) for m in report.malformed] == [
         (2, "not valid JSON"),
-        (4, "not a JSON object"),
+        (4, "line is not a JSON object"),
     ]
 
 

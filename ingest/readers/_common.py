@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingest.readers.messages import BadRecord
+from ingest.readers.messages import BadRecord, load_object
 from ingest.records import (
     COLUMNS,
     SCHEMA,
@@ -183,9 +183,7 @@ def read_json_lines(
             if not raw.strip():
                 continue
             try:
-                obj = json.loads(raw.decode("utf-8"))
-                if not isinstance(obj, dict):
-                    raise BadRecord("line is not a JSON object")
+                obj = load_object(raw)
                 found = parse(obj, path, line_no, options)
                 if found is None:
                     result.error_records += 1
@@ -195,12 +193,6 @@ def read_json_lines(
                         rows.setdefault(record["request_key"], record)
                     else:
                         rows[f"{len(rows)}"] = record
-            except UnicodeDecodeError as err:
-                result.malformed.append(Malformed(path, line_no, f"not UTF-8 (byte {err.start})"))
-            except json.JSONDecodeError as err:
-                result.malformed.append(
-                    Malformed(path, line_no, f"not valid JSON ({err.msg} at column {err.colno})")
-                )
             except BadRecord as err:
                 result.malformed.append(Malformed(path, line_no, str(err)))
         result.resume[path] = (task.end, line_no)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.readers.messages import BadRecord, load_object
 from ingest.records import SCHEMA, FileTask, Malformed, ReadOptions, ReadResult, empty_table
 
 NAME = "claude-code"
@@ -268,15 +269,9 @@ def _pieces(task: FileTask) -> Iterator[bytes]:
 def _reason(raw: bytes) -> str:
     """Why this line is not a usable JSON object (DuckDB reports only that it is not)."""
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        return f"not UTF-8 (byte {err.start})"
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as err:
-        return f"not valid JSON ({err.msg} at column {err.colno})"
-    if not isinstance(value, dict):
-        return "not a JSON object"
+        load_object(raw)
+    except BadRecord as err:
+        return str(err)
     return "a field has the wrong type"
 
 

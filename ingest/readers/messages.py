@@ -44,7 +44,20 @@ _USAGE_INTS = (
 
 
 class BadRecord(ValueError):
-    """A line that is JSON but not a usable record; the message says why."""
+    """A line that is not a usable record; the message says why."""
+
+
+def load_object(raw: bytes) -> dict[str, Any]:
+    """One line as a JSON object, or BadRecord naming what is wrong (every reader's wording)."""
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise BadRecord(f"not UTF-8 (byte {err.start})") from None
+    except json.JSONDecodeError as err:
+        raise BadRecord(f"not valid JSON ({err.msg} at column {err.colno})") from None
+    if not isinstance(obj, dict):
+        raise BadRecord("line is not a JSON object")
+    return obj
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -235,9 +248,7 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw.decode("utf-8"))
-            if not isinstance(obj, dict):
-                raise BadRecord("line is not a JSON object")
+            obj = load_object(raw)
             event = obj.get("event")
             if isinstance(event, dict):
                 _stream_event(obj, event, line_no, here, streams, builder)
@@ -257,12 +268,6 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list
                 _ms(obj.get("latency_ms"), "latency_ms"),
                 _ms(obj.get("ttft_ms"), "ttft_ms"),
                 obj.get("tags"),
-            )
-        except UnicodeDecodeError as err:
-            result.malformed.append(Malformed(path, line_no, f"not UTF-8 (byte {err.start})"))
-        except json.JSONDecodeError as err:
-            result.malformed.append(
-                Malformed(path, line_no, f"not valid JSON ({err.msg} at column {err.colno})")
             )
         except BadRecord as err:
             result.malformed.append(Malformed(path, line_no, str(err)))
