@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from app.cli_options import DbOpt
 from app.console import err_console
 
 ENTRYPOINT = Path(__file__).resolve().parent / "dashboard.py"
@@ -51,15 +52,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def dashboard(
-        db: Annotated[
-            Path | None,
-            typer.Option(
-                "--db",
-                help="DuckDB file (default: $SWITCHCOST_DB or "
-                "~/.local/share/switchcost/switchcost.duckdb).",
-                show_default=False,
-            ),
-        ] = None,
+        db: DbOpt = None,
         port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
         host: Annotated[
             str,
@@ -67,7 +60,7 @@ def register(app: typer.Typer) -> None:
         ] = "127.0.0.1",
     ) -> None:
         """Open the local dashboard: spend, latency and what a switch to Haiku would save."""
-        from queries.db import default_db_path
+        from queries.location import default_db_path
 
         path = (db or default_db_path()).expanduser().resolve()
         if not path.exists():

@@ -27,24 +27,28 @@ def ingest(
     prices: Path | None,
 ) -> int:
     """Run one ingest with a progress bar on a terminal; print the summary; exit code."""
-    report = _nothing_new(paths, db, fmt)
+    from ingest import discover
+
+    seen = discover.snapshot(paths)  # before anything is read; the run reuses it
+    report = _nothing_new(seen, db, fmt)
     if report is None:
-        report = _run_ingest(paths, db, fmt, workload_tags, wait, prices)
+        report = _run_ingest(paths, seen, db, fmt, workload_tags, wait, prices)
     _print_summary(report)
     return 1 if report.nothing_readable else 0
 
 
-def _nothing_new(paths: list[Path], db: Path | None, fmt: str) -> IngestReport | None:
+def _nothing_new(
+    files: list[tuple[str, int, int]], db: Path | None, fmt: str
+) -> IngestReport | None:
     """The summary of a run that would read nothing, when the last run's stamp says so.
 
     Checked before DuckDB is even imported: a scheduled ingest with nothing new costs a walk
     over the files and a few stat calls (see ingest/stamp.py for why that is safe).
     """
-    from ingest import discover, stamp
+    from ingest import stamp
     from ingest.summary import IngestReport
     from queries.location import default_db_path
 
-    files = discover.snapshot(paths)
     hit = stamp.matching(db or default_db_path(), stamp.inputs_digest(files, fmt))
     if hit is None:
         return None
@@ -57,6 +61,7 @@ def _nothing_new(paths: list[Path], db: Path | None, fmt: str) -> IngestReport |
 
 def _run_ingest(
     paths: list[Path],
+    seen: list[tuple[str, int, int]],
     db: Path | None,
     fmt: str,
     workload_tags: str,
@@ -86,10 +91,19 @@ def _run_ingest(
                 bar.update(task, completed=done, total=total)
 
             report = ingest_paths(
-                paths, db_path=db, fmt=fmt, options=options, prices=prices, wait=wait, progress=step
+                paths,
+                db_path=db,
+                fmt=fmt,
+                options=options,
+                prices=prices,
+                wait=wait,
+                progress=step,
+                seen=seen,
             )
     else:
-        report = ingest_paths(paths, db_path=db, fmt=fmt, options=options, prices=prices, wait=wait)
+        report = ingest_paths(
+            paths, db_path=db, fmt=fmt, options=options, prices=prices, wait=wait, seen=seen
+        )
     return report
 
 

@@ -132,13 +132,17 @@ def ingest_paths(
     prices: Path | None = None,
     wait: float = db.LOCK_WAIT_SECONDS,
     progress: Progress | None = None,
+    seen: list[tuple[str, int, int]] | None = None,
 ) -> IngestReport:
-    """Read every new line under `paths` into the database in one transaction."""
+    """Read every new line under `paths` into the database in one transaction.
+
+    `seen` is `discover.snapshot(paths)` when the caller already took it (to check the stamp).
+    """
     options = options or ReadOptions()
     if fmt != "auto" and fmt not in REGISTRY:
         raise disc.InputError(f"unknown format {fmt!r}; known: auto, {', '.join(REGISTRY)}")
     # Taken before anything is read: a file that grows during the run differs next time.
-    seen = disc.snapshot(paths)
+    seen = disc.snapshot(paths) if seen is None else seen
     inputs = stamp.inputs_digest(seen, fmt)
     files = [Path(p) for p, _, _ in seen]
     report = IngestReport(files_seen=len(files))

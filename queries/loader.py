@@ -37,9 +37,14 @@ def sql(name: str, folder: str = "sql") -> str:
     return _text(folder, name)
 
 
+def strip_comments(text: str) -> str:
+    """The SQL without its `--` comments (a name or `$param` there is not a use)."""
+    return _COMMENT.sub("", text)
+
+
 def params_of(text: str) -> set[str]:
     """The `$name` parameters a query uses (comments ignored)."""
-    return set(_PARAM.findall(_COMMENT.sub("", text)))
+    return set(_PARAM.findall(strip_comments(text)))
 
 
 def bind(name: str, folder: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:

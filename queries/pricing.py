@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from queries.errors import PriceFileError as PriceFileError  # re-exported
-from queries.loader import view_sql
+from queries.loader import strip_comments, view_sql
 
 USER_PRICE_FILE = Path.home() / ".config" / "switchcost" / "prices.toml"
 
@@ -325,7 +325,6 @@ _ON_DEMAND: dict[str, str] = {
     "target_pairs": f"CREATE OR REPLACE TEMP MACRO target_pairs{_TARGET_ARGS} AS TABLE {{body}}",
     "target_units": f"CREATE OR REPLACE TEMP MACRO target_units{_TARGET_ARGS} AS TABLE {{body}}",
 }
-_COMMENT = re.compile(r"--[^\n]*")
 _made: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, set[str]] = weakref.WeakKeyDictionary()
 
 
@@ -338,7 +337,7 @@ def prepare(conn: duckdb.DuckDBPyConnection, text: str) -> None:
     made = _made.get(conn)
     if made is None:  # not a connection from queries.db.connect: nothing was installed
         return
-    code = _COMMENT.sub("", text)  # names in comments are not uses
+    code = strip_comments(text)
     for name in [n for n in _ON_DEMAND if n not in made and re.search(rf"\b{n}\b", code)]:
         if name in made:  # made meanwhile, as something another one uses
             continue
