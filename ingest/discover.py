@@ -10,7 +10,7 @@ from pathlib import Path
 from ingest.errors import InputError
 from ingest.tasks import FileTask
 
-__all__ = ["InputError", "discover", "plan"]
+__all__ = ["InputError", "plan", "snapshot"]
 
 HEAD_BYTES = 4096
 SUFFIXES = (".jsonl", ".ndjson", ".log", ".json", ".csv")
@@ -55,11 +55,6 @@ def _candidates(paths: list[Path]) -> dict[str, os.stat_result]:
                     elif entry.name.endswith(SUFFIXES) and entry.is_file():
                         found[entry.path] = entry.stat()
     return found
-
-
-def discover(paths: list[Path]) -> list[Path]:
-    """Every candidate file under `paths` (directories recursively), sorted, no repeats."""
-    return [Path(p) for p in sorted(_candidates(paths))]
 
 
 def snapshot(paths: list[Path]) -> list[tuple[str, int, int]]:

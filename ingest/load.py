@@ -173,7 +173,7 @@ def ingest_paths(
         done = 0
         with db.transaction(conn):
             run_id = int(conn.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0])
-            conn.execute("CREATE OR REPLACE TEMP TABLE rollup_touched (ts TIMESTAMPTZ)")
+            rollup.track_updates(conn)
             report.run_id = run_id
             for name, tasks in by_format.items():
                 reader = REGISTRY[name]

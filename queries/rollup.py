@@ -27,6 +27,12 @@ def _key(bounds: dict[str, list[int]]) -> str:
     return json.dumps(bounds, sort_keys=True, separators=(",", ":"))
 
 
+def track_updates(conn: duckdb.DuckDBPyConnection) -> None:
+    """Start a run's empty `rollup_touched`: the loader adds the hour each update moves a
+    request out of, so `refresh` recomputes that hour too."""
+    conn.execute("CREATE OR REPLACE TEMP TABLE rollup_touched (ts TIMESTAMPTZ)")
+
+
 def refresh(conn: duckdb.DuckDBPyConnection, run_id: int) -> str:
     """Bring the rollup up to date after run `run_id`; call inside the run's transaction.
 

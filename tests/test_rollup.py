@@ -68,7 +68,7 @@ def _row(i: int, prompt: int, **over: Any) -> dict[str, Any]:
 def _ingest(conn: duckdb.DuckDBPyConnection, run_id: int, *new: dict[str, Any]) -> str:
     """What the loader does: rows stamped with the run, then refresh in one transaction."""
     with db.transaction(conn):
-        conn.execute("CREATE OR REPLACE TEMP TABLE rollup_touched (ts TIMESTAMPTZ)")
+        rollup.track_updates(conn)
         insert(conn, *[{**r, "run_id": run_id} for r in new])
         return rollup.refresh(conn, run_id)
 
@@ -152,7 +152,7 @@ def test_incremental_refresh_equals_full_rebuild(conn: duckdb.DuckDBPyConnection
     assert _ingest(conn, 3, *[_row(i, 5000 + i) for i in range(60, 66)]) == "hours"
     # An update that moves a stored request to another hour: the loader records the old ts.
     with db.transaction(conn):
-        conn.execute("CREATE OR REPLACE TEMP TABLE rollup_touched (ts TIMESTAMPTZ)")
+        rollup.track_updates(conn)
         conn.execute("INSERT INTO rollup_touched SELECT ts FROM requests WHERE request_key = 'r5'")
         conn.execute(
             "UPDATE requests SET ts = ts + INTERVAL 9 HOUR, output_tokens = 999, run_id = 4"
