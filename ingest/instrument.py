@@ -158,6 +158,16 @@ def _split(kwargs: dict[str, Any], log: _Log) -> tuple[dict[str, Any], _Log]:
     return kwargs, log.with_tags(tags) if tags else log
 
 
+def _settle(call: _Call, result: Any) -> Any:
+    """After the call returned: a stream is logged as it is consumed, a Message at once."""
+    if call.stream:
+        call.watch(result)
+    else:
+        call.got_message(result)
+        call.finish()
+    return result
+
+
 class _StreamManager:
     """Wraps `messages.stream(...)`: the call is timed from `with` to the last event."""
 
@@ -217,12 +227,7 @@ class _Messages:
         except BaseException as err:
             call.finish(err)
             raise
-        if call.stream:
-            call.watch(result)
-        else:
-            call.got_message(result)
-            call.finish()
-        return result
+        return _settle(call, result)
 
     async def _acreate(self, kwargs: dict[str, Any], log: _Log) -> Any:
         call = _Call(log, kwargs, bool(kwargs.get("stream")))
@@ -231,12 +236,7 @@ class _Messages:
         except BaseException as err:
             call.finish(err)
             raise
-        if call.stream:
-            call.watch(result)
-        else:
-            call.got_message(result)
-            call.finish()
-        return result
+        return _settle(call, result)
 
     def stream(self, **kwargs: Any) -> _StreamManager:
         kwargs, log = _split(kwargs, self._log)
