@@ -6,31 +6,21 @@ become one clear line on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from app import commands_data
 from app.cli_options import (
-    DbOpt,
-    FormatOpt,
-    OutFormat,
-    PricesOpt,
-    SinceOpt,
-    TzOpt,
-    UntilOpt,
-    day,
+    db_option,
     domain_errors,
-)
-
-app = typer.Typer(
-    help="What your Claude API traffic costs, and what moving workloads to a cheaper model saves.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+    format_option,
+    prices_option,
+    since_option,
+    tz_option,
+    until_option,
 )
 
 # The reader names (ingest.readers.REGISTRY), spelled out so `--help` needs no import of the
@@ -38,102 +28,129 @@ app = typer.Typer(
 FORMATS = (
     "claude-code, batch-results, bedrock, vertex, litellm, helicone, otel, console-csv, messages"
 )
+BY = ("day", "week", "month", "model", "workload", "project", "session", "source")
 
 
-class By(StrEnum):
-    day = "day"
-    week = "week"
-    month = "month"
-    model = "model"
-    workload = "workload"
-    project = "project"
-    session = "session"
-    source = "source"
+@click.group(
+    help="What your Claude API traffic costs, and what moving workloads to a cheaper model saves.",
+    context_settings={"max_content_width": 100},
+)
+def app() -> None:
+    pass
 
 
 @app.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    help=f"auto, or force one of: {FORMATS}.",
+)
+@click.option(
+    "--workload-tags",
+    default="workload,feature,app",
+    show_default=True,
+    help="Tags that name a workload in app logs, first present wins.",
+)
+@click.option(
+    "--wait",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for another writer.",
+)
+@prices_option
 @domain_errors
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories (read recursively).")],
-    db: DbOpt = None,
-    fmt: Annotated[
-        str, typer.Option("--format", help=f"auto, or force one of: {FORMATS}.")
-    ] = "auto",
-    workload_tags: Annotated[
-        str, typer.Option(help="Tags that name a workload in app logs, first present wins.")
-    ] = "workload,feature,app",
-    wait: Annotated[float, typer.Option(help="Seconds to wait for another writer.")] = 30.0,
-    prices: PricesOpt = None,
+    paths: tuple[Path, ...],
+    db: Path | None,
+    fmt: str,
+    workload_tags: str,
+    wait: float,
+    prices: Path | None,
 ) -> None:
     """Read usage logs into the database (new lines only; safe to run again)."""
-    code = commands_data.ingest(paths, db, fmt, workload_tags, wait, prices)
-    raise typer.Exit(code)
+    code = commands_data.ingest(list(paths), db, fmt, workload_tags, wait, prices)
+    raise click.exceptions.Exit(code)
 
 
 @app.command()
+@click.option("--by", type=click.Choice(BY), required=True, help="Group rows by this.")
+@db_option
+@since_option
+@until_option
+@tz_option
+@format_option
+@prices_option
+@click.option(
+    "--source",
+    type=click.Choice(("logs", "usage-api")),
+    default="logs",
+    show_default=True,
+    help="logs (your request logs) or usage-api (Anthropic's reports, from `fetch` "
+    "or a Console CSV; --by day, week, month or model).",
+)
 @domain_errors
 def report(
-    by: Annotated[By, typer.Option("--by", help="Group rows by this.")],
-    db: DbOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    tz: TzOpt = "UTC",
-    fmt: FormatOpt = OutFormat.table,
-    prices: PricesOpt = None,
-    source: Annotated[
-        str,
-        typer.Option(
-            "--source",
-            help="logs (your request logs) or usage-api (Anthropic's reports, from `fetch` "
-            "or a Console CSV; --by day, week, month or model).",
-        ),
-    ] = "logs",
+    by: str,
+    db: Path | None,
+    since: dt.date | None,
+    until: dt.date | None,
+    tz: str,
+    fmt: str,
+    prices: Path | None,
+    source: str,
 ) -> None:
     """Requests, tokens by type and exact cost per day, model, workload, ..."""
     if source == "usage-api":
         from app.cli_sources import report_buckets
 
-        if by.value not in ("day", "week", "month", "model"):
+        if by not in ("day", "week", "month", "model"):
             raise ValueError("--source usage-api groups by day, week, month or model")
-        report_buckets(db, by.value, day(since), day(until), fmt.value, prices)
-    elif source == "logs":
-        commands_data.report(db, by.value, day(since), day(until), tz, fmt.value, prices)
+        report_buckets(db, by, since, until, fmt, prices)
     else:
-        raise ValueError(f"unknown --source {source!r}: use logs or usage-api")
+        commands_data.report(db, by, since, until, tz, fmt, prices)
 
 
 @app.command()
+@click.option(
+    "--out", type=click.Path(path_type=Path), required=True, help="Folder for the CSV files."
+)
+@db_option
+@tz_option
+@prices_option
 @domain_errors
-def export(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the CSV files.")],
-    db: DbOpt = None,
-    tz: TzOpt = "UTC",
-    prices: PricesOpt = None,
-) -> None:
+def export(out: Path, db: Path | None, tz: str, prices: Path | None) -> None:
     """Write CSV summaries (by day and model, workload, model, and every priced request)."""
     commands_data.export(db, out, tz, prices)
 
 
 @app.command("prices")
+@click.argument("model", required=False)
+@format_option
+@prices_option
 @domain_errors
-def prices_cmd(
-    model: Annotated[str | None, typer.Argument(help="One model id or alias.")] = None,
-    fmt: FormatOpt = OutFormat.table,
-    prices: PricesOpt = None,
-) -> None:
+def prices_cmd(model: str | None, fmt: str, prices: Path | None) -> None:
     """The price table in force, with each row's source and effective date."""
-    commands_data.prices(model, fmt.value, prices)
+    commands_data.prices(model, fmt, prices)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: click's parsing, our messages and exit codes."""
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app.main(prog_name="switchcost", standalone_mode=False)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except (click.Abort, KeyboardInterrupt):
         print(
             "switchcost: interrupted; nothing was written by the unfinished step.", file=sys.stderr
         )
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _register_command_groups() -> None:

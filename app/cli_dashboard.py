@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
-from app.cli_options import DbOpt
+from app.cli_options import db_option
 from app.console import err_console
 
 ENTRYPOINT = Path(__file__).resolve().parent / "dashboard.py"
@@ -47,18 +46,19 @@ def streamlit_command(db: Path, port: int, host: str) -> tuple[list[str], dict[s
     return argv, env
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     """Add `switchcost dashboard` to the CLI."""
 
     @app.command()
-    def dashboard(
-        db: DbOpt = None,
-        port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
-        host: Annotated[
-            str,
-            typer.Option("--host", help="Address to bind (only widen it on a network you trust)."),
-        ] = "127.0.0.1",
-    ) -> None:
+    @db_option
+    @click.option("--port", type=int, default=8501, show_default=True, help="Port to serve on.")
+    @click.option(
+        "--host",
+        default="127.0.0.1",
+        show_default=True,
+        help="Address to bind (only widen it on a network you trust).",
+    )
+    def dashboard(db: Path | None, port: int, host: str) -> None:
         """Open the local dashboard: spend, latency and what a switch to Haiku would save."""
         from queries.location import default_db_path
 
@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
                 highlight=False,
                 markup=False,
             )
-            raise typer.Exit(1)
+            raise click.exceptions.Exit(1)
         argv, env = streamlit_command(path, port, host)
         err_console.print(
             f"switchcost: serving {path} on http://{host}:{port} (Ctrl+C to stop)",

@@ -10,19 +10,18 @@ import datetime as dt
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+import click
 
 from app.cli_options import (
-    DbOpt,
-    FormatOpt,
-    OutFormat,
-    PricesOpt,
-    SinceOpt,
-    TzOpt,
-    UntilOpt,
+    db_option,
     domain_errors,
+    format_option,
+    prices_option,
+    since_option,
+    tz_option,
+    until_option,
 )
 
 TABLE_COLUMNS = (
@@ -45,52 +44,49 @@ TABLE_COLUMNS = (
 BUILTIN = ("all", "recommended", "subagents")
 
 
-def register(app: typer.Typer) -> None:
-    """Add `project` to the CLI (called by app.cli once its option types exist)."""
+def register(app: click.Group) -> None:
+    """Add `project` to the CLI."""
 
     @app.command()
+    @db_option
+    @click.option(
+        "--to",
+        "targets",
+        multiple=True,
+        help="Target model id or alias; repeat for a side-by-side matrix.",
+    )
+    @click.option(
+        "--scenario",
+        default="recommended",
+        show_default=True,
+        help="all, recommended, subagents, or a TOML file of [[scenarios]].",
+    )
+    @since_option
+    @until_option
+    @tz_option
+    @format_option
+    @prices_option
+    @click.option(
+        "--rules",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Your task-class rules / speed defaults (default: $SWITCHCOST_PROJECTION or "
+        "~/.config/switchcost/projection.toml).",
+    )
     @domain_errors
     def project(
-        db: DbOpt = None,
-        to: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--to", help="Target model id or alias; repeat for a side-by-side matrix."
-            ),
-        ] = None,
-        scenario: Annotated[
-            str,
-            typer.Option(
-                "--scenario", help="all, recommended, subagents, or a TOML file of [[scenarios]]."
-            ),
-        ] = "recommended",
-        since: SinceOpt = None,
-        until: UntilOpt = None,
-        tz: TzOpt = "UTC",
-        fmt: FormatOpt = OutFormat.table,
-        prices: PricesOpt = None,
-        rules: Annotated[
-            Path | None,
-            typer.Option(
-                "--rules",
-                help="Your task-class rules / speed defaults (default: $SWITCHCOST_PROJECTION or "
-                "~/.config/switchcost/projection.toml).",
-                show_default=False,
-            ),
-        ] = None,
+        db: Path | None,
+        targets: tuple[str, ...],
+        scenario: str,
+        since: dt.date | None,
+        until: dt.date | None,
+        tz: str,
+        fmt: str,
+        prices: Path | None,
+        rules: Path | None,
     ) -> None:
         """Savings, run-rate, eligibility, latency and advice per workload on a cheaper model."""
-        run_project(
-            db,
-            tuple(to or ()),
-            scenario,
-            since.date() if since else None,
-            until.date() if until else None,
-            tz,
-            fmt.value,
-            prices,
-            rules,
-        )
+        run_project(db, targets, scenario, since, until, tz, fmt, prices, rules)
 
 
 def run_project(

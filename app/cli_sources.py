@@ -11,36 +11,33 @@ from __future__ import annotations
 import datetime as dt
 import os
 from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+import click
 
 from app.cli_options import (
-    DbOpt,
-    FormatOpt,
-    OutFormat,
-    PricesOpt,
-    SinceOpt,
-    UntilOpt,
-    day,
+    db_option,
     domain_errors,
+    format_option,
+    prices_option,
+    since_option,
+    until_option,
 )
 from app.console import err_console
 
-
-class BucketBy(StrEnum):
-    day = "day"
-    week = "week"
-    month = "month"
-    model = "model"
-    workspace = "workspace"
-    api_key = "api_key"
-    service_tier = "service_tier"
-    context_window = "context_window"
-    speed = "speed"
-    inference_geo = "inference_geo"
+BUCKET_BY = (
+    "day",
+    "week",
+    "month",
+    "model",
+    "workspace",
+    "api_key",
+    "service_tier",
+    "context_window",
+    "speed",
+    "inference_geo",
+)
 
 
 def _say(text: str) -> None:
@@ -146,46 +143,55 @@ def run_reconcile(
         )
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     """Add `fetch`, `reconcile` and `report-api` to the CLI."""
 
     @app.command()
+    @since_option
+    @until_option
+    @db_option
+    @click.option(
+        "--base-url", default=None, help="API base URL (default: the SDK's, api.anthropic.com)."
+    )
     @domain_errors
     def fetch(
-        since: SinceOpt = None,
-        until: UntilOpt = None,
-        db: DbOpt = None,
-        base_url: Annotated[
-            str | None,
-            typer.Option(
-                "--base-url", help="API base URL (default: the SDK's, api.anthropic.com)."
-            ),
-        ] = None,
+        since: dt.date | None, until: dt.date | None, db: Path | None, base_url: str | None
     ) -> None:
         """Fetch Anthropic's usage and cost reports (key from $ANTHROPIC_ADMIN_KEY)."""
-        run_fetch(db, day(since), day(until), base_url)
+        run_fetch(db, since, until, base_url)
 
     @app.command()
+    @db_option
+    @since_option
+    @until_option
+    @format_option
+    @prices_option
     @domain_errors
     def reconcile(
-        db: DbOpt = None,
-        since: SinceOpt = None,
-        until: UntilOpt = None,
-        fmt: FormatOpt = OutFormat.table,
-        prices: PricesOpt = None,
+        db: Path | None,
+        since: dt.date | None,
+        until: dt.date | None,
+        fmt: str,
+        prices: Path | None,
     ) -> None:
         """Per day and model: cost computed from logs, cost Anthropic reports, and the gap."""
-        run_reconcile(db, day(since), day(until), fmt.value, prices)
+        run_reconcile(db, since, until, fmt, prices)
 
     @app.command("report-api")
+    @click.option("--by", type=click.Choice(BUCKET_BY), required=True, help="Group rows by this.")
+    @db_option
+    @since_option
+    @until_option
+    @format_option
+    @prices_option
     @domain_errors
     def report_api(
-        by: Annotated[BucketBy, typer.Option("--by", help="Group rows by this.")],
-        db: DbOpt = None,
-        since: SinceOpt = None,
-        until: UntilOpt = None,
-        fmt: FormatOpt = OutFormat.table,
-        prices: PricesOpt = None,
+        by: str,
+        db: Path | None,
+        since: dt.date | None,
+        until: dt.date | None,
+        fmt: str,
+        prices: Path | None,
     ) -> None:
         """Anthropic's reported usage and cost (from `fetch` or Console CSV) per group."""
-        report_buckets(db, by.value, day(since), day(until), fmt.value, prices)
+        report_buckets(db, by, since, until, fmt, prices)

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from app.cli import app
 from tests.sources_fakeapi import FakeAPI, Reply, error, fake_api

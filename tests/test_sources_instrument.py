@@ -15,7 +15,7 @@ from typing import Any
 
 import anthropic
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from app.cli import app
 from ingest.instrument import instrument
