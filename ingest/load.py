@@ -52,7 +52,8 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tup
     """Insert new keys, upgrade stored ones that now carry more tokens; (new, updated, dup).
 
     `table` may hold a key more than once (a request repeated across files, or chunks read
-    separately): the fullest copy wins.
+    separately): the fullest copy wins, and among equally full copies the last by (file, line),
+    here and against the stored copy alike, so the winner never depends on which run read what.
     """
     if table.num_rows == 0:
         return 0, 0, 0
@@ -76,7 +77,8 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tup
         conn.execute(
             "CREATE OR REPLACE TEMP TABLE hit AS SELECT r.request_key, r.ts AS old_ts,"
             + _TOTAL.format(t="r")
-            + " AS old_total FROM requests AS r SEMI JOIN staged_raw AS s USING (request_key)"
+            + " AS old_total, r.source_file AS old_file, r.source_line AS old_line"
+            " FROM requests AS r SEMI JOIN staged_raw AS s USING (request_key)"
         )
         cols = ", ".join(COLUMNS)
         # DuckDB answers an INSERT or UPDATE with the number of rows it changed.
@@ -90,16 +92,19 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tup
             conn.execute(
                 "CREATE OR REPLACE TEMP TABLE better AS SELECT s.*, h.old_ts FROM staged AS s"
                 " JOIN hit AS h USING (request_key) WHERE "
-                + _TOTAL.format(t="s")
-                + " > h.old_total"
+                + f"({_TOTAL.format(t='s')}, s.source_file, s.source_line)"
+                " > (h.old_total, h.old_file, h.old_line)"
             )
             # The hours these requests were stored under, before the update moves them: the
             # rollup refresh recomputes those hours as well as the run's own.
             conn.execute("INSERT INTO rollup_touched SELECT old_ts FROM better")
-            sets = ", ".join(f"{c} = s.{c}" for c in COLUMNS if c != "request_key")
+            # Delete and insert rather than UPDATE: DuckDB updates column by column, and a
+            # request's every column may change; a delete marks rows, an insert appends.
+            conn.execute(
+                "DELETE FROM requests WHERE request_key IN (SELECT request_key FROM better)"
+            )
             updated = conn.execute(
-                f"UPDATE requests SET {sets}, run_id = $run FROM better AS s"
-                " WHERE requests.request_key = s.request_key",
+                f"INSERT INTO requests ({cols}, run_id) SELECT {cols}, $run FROM better",
                 {"run": run_id},
             ).fetchall()[0][0]
             conn.execute("DROP TABLE better")
@@ -187,7 +192,7 @@ def ingest_paths(
                     report.duplicates += dup
                     report.error_records += result.error_records
                     report.malformed.extend(result.malformed)
-                    _remember(conn, name, chunk, result.resume, resets, run_id)
+                    _remember(conn, name, chunk, result.resume, resets, run_id, states)
                     report.files_read += len(chunk)
                     done += sum(t.end - t.start for t in chunk)
                     if progress:
@@ -231,6 +236,7 @@ def _remember(
     resume: dict[str, tuple[int, int]],
     resets: set[str],
     run_id: int,
+    states: dict[str, disc.FileState],
 ) -> None:
     """Record how far each file was read, in one statement (thousands of files per run)."""
     cols: dict[str, list[object]] = {
@@ -260,7 +266,7 @@ def _remember(
             stat.st_mtime if full else -1.0,
             bytes_done,
             lines_done,
-            disc.head_hash(task.path, min(disc.HEAD_BYTES, bytes_done)),
+            _head_hash(task, bytes_done, states.get(path), path in resets),
             1 if path in resets else 0,
             run_id,
         )
@@ -277,6 +283,14 @@ def _remember(
         " last_run_id = excluded.last_run_id",
         cols,
     )
+
+
+def _head_hash(task: FileTask, done: int, state: disc.FileState | None, reset: bool) -> str:
+    """The hash of the file's first bytes, read again only when they can have changed: an
+    append after a full head was already checked against the stored hash by `plan`."""
+    if state is not None and not reset and task.start >= disc.HEAD_BYTES:
+        return state.head_hash
+    return disc.head_hash(task.path, min(disc.HEAD_BYTES, done))
 
 
 def _record_malformed(conn: duckdb.DuckDBPyConnection, bad: list[Malformed], run_id: int) -> None:

@@ -159,6 +159,38 @@ def test_resumed_session_copies_count_once(tmp_path: Path, db_path: Path) -> Non
     assert totals(db_path)[0] == 2
 
 
+def stored(db_path: Path) -> list[tuple[object, ...]]:
+    with db.connect(db_path, read_only=True) as conn:
+        return conn.execute(
+            "SELECT request_key, source_file, source_line, session_id, output_tokens"
+            " FROM requests ORDER BY request_key"
+        ).fetchall()
+
+
+def test_the_copy_kept_does_not_depend_on_which_run_read_it(tmp_path: Path) -> None:
+    # A resumed session repeats msg_1 with the same usage in a second file.  Read in one run,
+    # the last copy by (file, line) wins the tie; read across two runs it must be the same one,
+    # whichever file arrives first.
+    copy = assistant("msg_1", "req_1", session="b")
+    for first, later in (("a", "b"), ("b", "a")):
+        root = tmp_path / f"{first}-first"
+        lines = {
+            "a": assistant("msg_1", "req_1", session="a"),
+            "b": user(session="b") + "\n" + copy,
+        }
+        tree(root, session=first).write_text(lines[first] + "\n", encoding="utf-8")
+        two_runs = root / "two.duckdb"
+        ingest_paths([root / "projects"], db_path=two_runs)
+        tree(root, session=later).write_text(lines[later] + "\n", encoding="utf-8")
+        second = ingest_paths([root / "projects"], db_path=two_runs)
+        one_run = root / "one.duckdb"
+        ingest_paths([root / "projects"], db_path=one_run)
+        assert stored(two_runs) == stored(one_run), first
+        # Hand-worked: b.jsonl sorts after a.jsonl, and its copy is on line 2.
+        assert stored(one_run) == [("cc:msg_1:req_1", str(tree(root, session="b")), 2, "b", 100)]
+        assert second.updated_requests == (1 if later == "b" else 0)
+
+
 def test_malformed_lines_are_named_and_the_rest_is_kept(tmp_path: Path, db_path: Path) -> None:
     f = tree(tmp_path)
     good = [assistant(f"msg_{i}", f"req_{i}") for i in range(5)]
