@@ -48,13 +48,12 @@ def latest_version() -> int:
 
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     """The highest migration applied to this database (0 for a new file)."""
-    exists = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchall()[0]
-    if not exists or not exists[0]:
+    # Asked directly: information_schema costs ~10 ms, and every dashboard load opens anew.
+    try:
+        row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()
+    except duckdb.CatalogException:
         return 0
-    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0]
-    return int(row[0]) if row else 0
+    return int(row[0][0]) if row else 0
 
 
 def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
