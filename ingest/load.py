@@ -52,8 +52,10 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tup
     """Insert new keys, upgrade stored ones that now carry more tokens; (new, updated, dup).
 
     `table` may hold a key more than once (a request repeated across files, or chunks read
-    separately): the fullest copy wins, and among equally full copies the last by (file, line),
+    separately): the fullest copy wins, and among equally full copies the first by (file, line),
     here and against the stored copy alike, so the winner never depends on which run read what.
+    First, not last: files are read in path order and appended lines come after the stored
+    ones, so a tie then never rewrites a stored row (a rewrite in a run's own rows is costly).
     """
     if table.num_rows == 0:
         return 0, 0, 0
@@ -71,7 +73,7 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tup
             " SELECT * FROM staged_raw ANTI JOIN dup_keys USING (request_key)"
             " UNION ALL SELECT * FROM (SELECT * FROM staged_raw SEMI JOIN dup_keys"
             " USING (request_key)) AS d QUALIFY row_number() OVER (PARTITION BY request_key"
-            " ORDER BY " + _TOTAL.format(t="d") + " DESC, source_file DESC, source_line DESC) = 1"
+            " ORDER BY " + _TOTAL.format(t="d") + " DESC, source_file, source_line) = 1"
         )
         # Keys already stored: a semi-join probes `requests` with the (smaller) staged keys.
         conn.execute(
@@ -92,8 +94,8 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tup
             conn.execute(
                 "CREATE OR REPLACE TEMP TABLE better AS SELECT s.*, h.old_ts FROM staged AS s"
                 " JOIN hit AS h USING (request_key) WHERE "
-                + f"({_TOTAL.format(t='s')}, s.source_file, s.source_line)"
-                " > (h.old_total, h.old_file, h.old_line)"
+                + f"({_TOTAL.format(t='s')}, h.old_file, h.old_line)"
+                " > (h.old_total, s.source_file, s.source_line)"
             )
             # The hours these requests were stored under, before the update moves them: the
             # rollup refresh recomputes those hours as well as the run's own.

@@ -169,7 +169,7 @@ def stored(db_path: Path) -> list[tuple[object, ...]]:
 
 def test_the_copy_kept_does_not_depend_on_which_run_read_it(tmp_path: Path) -> None:
     # A resumed session repeats msg_1 with the same usage in a second file.  Read in one run,
-    # the last copy by (file, line) wins the tie; read across two runs it must be the same one,
+    # the first copy by (file, line) wins the tie; read across two runs it must be the same one,
     # whichever file arrives first.
     copy = assistant("msg_1", "req_1", session="b")
     for first, later in (("a", "b"), ("b", "a")):
@@ -186,9 +186,9 @@ def test_the_copy_kept_does_not_depend_on_which_run_read_it(tmp_path: Path) -> N
         one_run = root / "one.duckdb"
         ingest_paths([root / "projects"], db_path=one_run)
         assert stored(two_runs) == stored(one_run), first
-        # Hand-worked: b.jsonl sorts after a.jsonl, and its copy is on line 2.
-        assert stored(one_run) == [("cc:msg_1:req_1", str(tree(root, session="b")), 2, "b", 100)]
-        assert second.updated_requests == (1 if later == "b" else 0)
+        # Hand-worked: a.jsonl sorts before b.jsonl; its copy is on line 1.
+        assert stored(one_run) == [("cc:msg_1:req_1", str(tree(root, session="a")), 1, "a", 100)]
+        assert second.updated_requests == (1 if later == "a" else 0)
 
 
 def test_malformed_lines_are_named_and_the_rest_is_kept(tmp_path: Path, db_path: Path) -> None:
@@ -347,3 +347,42 @@ def test_a_file_larger_than_a_batch_reads_the_same_in_pieces(
         ("s2.jsonl", 2, "not UTF-8 (byt"),
     ]
     assert _snapshot(tmp_path / "pieces.duckdb") == _snapshot(tmp_path / "whole.duckdb")
+
+
+def test_incremental_runs_store_exactly_what_one_fresh_run_stores(tmp_path: Path) -> None:
+    # Our generator (bench/synth.py): sessions with sub-agents and resumed copies, then two
+    # rounds of calls appended to many files.  Reading them run by run must store the same
+    # rows, line numbers included, and the same rollup, as reading the final tree once.
+    import datetime as dt
+
+    from bench.synth import append_requests, claude_code_tree
+
+    root = tmp_path / "tree"
+    truth = claude_code_tree(
+        root,
+        seed=11,
+        start=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        days=2,
+        n_sessions=30,
+        resumed_copies=4,
+    )
+    step = tmp_path / "step.duckdb"
+    ingest_paths([root], db_path=step)
+    for seed in (12, 13):
+        truth += append_requests(root, seed=seed, n_requests=40)
+        ingest_paths([root], db_path=step)
+    once = tmp_path / "once.duckdb"
+    ingest_paths([root], db_path=once)
+    columns = (
+        "request_key, source_file, source_line, ts, model, input_tokens, cache_write_5m,"
+        " cache_write_1h, cache_read, output_tokens, session_id, is_subagent, project"
+    )
+    got = {}
+    for path in (step, once):
+        with db.connect(path, read_only=True) as conn:
+            got[path] = (
+                conn.execute(f"SELECT {columns} FROM requests ORDER BY request_key").fetchall(),
+                conn.execute("SELECT * FROM request_groups ORDER BY ALL").fetchall(),
+            )
+    assert got[step] == got[once]
+    assert len(got[once][0]) == len({(t.message_id, t.request_id) for t in truth})

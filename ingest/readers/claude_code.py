@@ -131,19 +131,20 @@ keyed AS (
                     THEN 'usage.input_tokens or usage.output_tokens missing or not an integer'
                 ELSE 'assistant line without a timestamp' END
         END AS reason,
-        -- the fullest line wins, ties go to the later line; the low 32 bits are the line
+        -- the fullest line wins, ties go to the earlier line (as in the loader, and as
+        -- ccusage keeps the first copy); the low 32 bits are 4294967295 - the line
         CASE WHEN kind = 'req' THEN
             (j.message.usage.input_tokens
              + coalesce(j.message.usage.cache_creation_input_tokens, 0)
              + coalesce(j.message.usage.cache_read_input_tokens, 0)
-             + j.message.usage.output_tokens) * 4294967296 + n
+             + j.message.usage.output_tokens) * 4294967296 + (4294967295 - n)
         END AS weight
     FROM k
 )
 SELECT
     fi, message_id, request_id, solo,
     max(pieces) AS pieces, any_value(kind) AS kind, any_value(reason) AS reason,
-    coalesce(max(weight) % 4294967296, any_value(solo)) AS w_line,
+    coalesce(4294967295 - max(weight) % 4294967296, any_value(solo)) AS w_line,
     arg_max(ts, weight) AS ts, arg_max(output_tokens, weight) AS output_tokens,
     -- the rest is the same on every line of one response (Claude Code repeats the usage)
     any_value(model) AS model, max(input_tokens) AS input_tokens,
