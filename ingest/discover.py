@@ -103,8 +103,9 @@ def plan(
     stat = path.stat()
     if state is not None and stat.st_size == state.size and stat.st_mtime == state.mtime:
         return None, False
+    seen = (stat.st_size, stat.st_mtime)
     if whole_file:
-        return (FileTask(path, 0, stat.st_size, 0) if stat.st_size > 0 else None), False
+        return (FileTask(path, 0, stat.st_size, 0, *seen) if stat.st_size > 0 else None), False
     end = last_line_end(path, stat.st_size)
     if state is not None:
         known = min(HEAD_BYTES, state.bytes_done)
@@ -112,6 +113,6 @@ def plan(
         if not replaced:
             if end <= state.bytes_done:
                 return None, False
-            return FileTask(path, state.bytes_done, end, state.lines_done), False
-        return (FileTask(path, 0, end, 0) if end > 0 else None), True
-    return (FileTask(path, 0, end, 0) if end > 0 else None), False
+            return FileTask(path, state.bytes_done, end, state.lines_done, *seen), False
+        return (FileTask(path, 0, end, 0, *seen) if end > 0 else None), True
+    return (FileTask(path, 0, end, 0, *seen) if end > 0 else None), False

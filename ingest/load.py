@@ -151,8 +151,7 @@ def ingest_paths(
     # Taken before anything is read: a file that grows during the run differs next time.
     seen = disc.snapshot(paths) if seen is None else seen
     inputs = stamp.inputs_digest(seen, fmt)
-    files = [Path(p) for p, _, _ in seen]
-    report = IngestReport(files_seen=len(files))
+    report = IngestReport(files_seen=len(seen))
     started = dt.datetime.now(dt.UTC)
     conn = db.connect(db_path, wait=wait, prices=prices)
     partly_read = 0
@@ -160,8 +159,12 @@ def ingest_paths(
         states = _states(conn)
         by_format: dict[str, list[FileTask]] = {}
         resets: set[str] = set()
-        for path in files:
-            state = states.get(str(path))
+        for path_text, size, mtime_ns in seen:
+            state = states.get(path_text)
+            if state is not None and state.size == size and state.mtime == _st_mtime(mtime_ns):
+                report.files_up_to_date += 1  # as plan() would say, without a second stat
+                continue
+            path = Path(path_text)
             name = fmt if fmt != "auto" else (state.format if state else None)
             if name is None:
                 name = detect(path, disc.read_head(path))
@@ -231,6 +234,16 @@ def ingest_paths(
     return report
 
 
+def _stat(path: Path) -> tuple[int, float]:
+    st = path.stat()
+    return st.st_size, st.st_mtime
+
+
+def _st_mtime(mtime_ns: int) -> float:
+    """os.stat()'s float st_mtime from st_mtime_ns, bit for bit (CPython's own arithmetic)."""
+    return (mtime_ns // 1_000_000_000) + (mtime_ns % 1_000_000_000) * 1e-9
+
+
 def _remember(
     conn: duckdb.DuckDBPyConnection,
     fmt: str,
@@ -258,14 +271,15 @@ def _remember(
     for task in tasks:
         path = str(task.path)
         bytes_done, lines_done = resume.get(path, (task.end, task.start_line))
-        stat = task.path.stat()
+        # The size and mtime from before the read: a file that grew since differs next time.
+        size, mtime = (task.size, task.mtime) if task.size >= 0 else _stat(task.path)
         full = bytes_done >= task.end
         # A file read only partly (an unfinished stream) must not look unchanged next time.
         values = (
             path,
             fmt,
-            stat.st_size if full else -1,
-            stat.st_mtime if full else -1.0,
+            size if full else -1,
+            mtime if full else -1.0,
             bytes_done,
             lines_done,
             _head_hash(task, bytes_done, states.get(path), path in resets),

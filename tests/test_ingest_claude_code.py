@@ -386,3 +386,29 @@ def test_incremental_runs_store_exactly_what_one_fresh_run_stores(tmp_path: Path
             )
     assert got[step] == got[once]
     assert len(got[once][0]) == len({(t.message_id, t.request_id) for t in truth})
+
+
+def test_lines_written_while_a_run_reads_the_file_are_read_next_time(
+    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Claude Code keeps writing while a scheduled ingest reads: what the run records about the
+    # file must be what it saw before reading, or the next run would think it unchanged.
+    from ingest import readers
+
+    f = tree(tmp_path)
+    f.write_text(assistant("msg_1", "req_1") + "\n", encoding="utf-8")
+    reader = readers.REGISTRY["claude-code"]
+    original = reader.read
+
+    def read_while_written(tasks: list[object], options: object) -> object:
+        result = original(tasks, options)  # type: ignore[arg-type]
+        with f.open("a", encoding="utf-8") as fh:
+            fh.write(assistant("msg_2", "req_2", out=7) + "\n")
+        return result
+
+    monkeypatch.setattr(reader, "read", read_while_written)
+    first = ingest_paths([tmp_path], db_path=db_path)
+    monkeypatch.setattr(reader, "read", original)
+    second = ingest_paths([tmp_path], db_path=db_path)
+    assert (first.new_requests, second.new_requests) == (1, 1)
+    assert totals(db_path) == (2, 20, 107)
