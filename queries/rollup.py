@@ -36,9 +36,10 @@ def track_updates(conn: duckdb.DuckDBPyConnection) -> None:
 def refresh(conn: duckdb.DuckDBPyConnection, run_id: int) -> str:
     """Bring the rollup up to date after run `run_id`; call inside the run's transaction.
 
-    Recomputes only the UTC hours the run touched; rebuilds everything when the rollup is empty
-    but requests are not, or when it was built with other boundaries.  Returns what it did:
-    'full', 'hours' or 'none'.
+    Adds the run's requests to the groups of their UTC hours when the run only inserted;
+    recomputes the hours it touched when it also updated stored requests; rebuilds everything
+    when the rollup is empty but requests are not, or was built with other boundaries.  Returns
+    what it did: 'full', 'hours', 'added' or 'none'.
     """
     bounds = boundaries(conn)
     key = _key(bounds)
@@ -53,10 +54,14 @@ def refresh(conn: duckdb.DuckDBPyConnection, run_id: int) -> str:
         rows(conn, "rollup_hours", "write", run=run_id)
         if not conn.execute("SELECT 1 FROM rollup_hours LIMIT 1").fetchall():
             return "none"
+    # Only new requests in this run (no update moved or changed a stored one): their sums
+    # add to the groups of their hours, which is far cheaper than re-reading those hours.
+    add = not full and not conn.execute("SELECT 1 FROM rollup_touched LIMIT 1").fetchall()
+    rows(conn, "rollup_keep", "write", add=add)
     rows(conn, "rollup_delete", "write", full=full)
-    rows(conn, "rollup_insert", "write", full=full, **bounds)
+    rows(conn, "rollup_insert", "write", full=full, add=add, run=run_id, **bounds)
     rows(conn, "rollup_meta", "write", boundaries=key)
-    return "full" if full else "hours"
+    return "full" if full else ("added" if add else "hours")
 
 
 def usable(conn: duckdb.DuckDBPyConnection, tz: str) -> bool:

@@ -149,7 +149,16 @@ def test_bands_decide_every_threshold_like_the_request(
 def test_incremental_refresh_equals_full_rebuild(conn: duckdb.DuckDBPyConnection) -> None:
     _ingest(conn, 1, *[_row(i, PROMPTS[i % len(PROMPTS)]) for i in range(60)])
     assert _ingest(conn, 2) == "none"
-    assert _ingest(conn, 3, *[_row(i, 5000 + i) for i in range(60, 66)]) == "hours"
+    # Run 3 only inserts: its sums are added to the groups of its hours.  Copies of stored
+    # rows under new keys land in existing groups (the sums grow), the others in new hours.
+    copies = [{**_row(i, PROMPTS[i % len(PROMPTS)]), "request_key": f"c{i}"} for i in (3, 4, 40)]
+    assert _ingest(conn, 3, *[_row(i, 5000 + i) for i in range(60, 66)], *copies) == "added"
+    added = _groups(conn)
+    with db.transaction(conn):
+        conn.execute("DELETE FROM rollup_meta")
+        assert rollup.refresh(conn, 3) == "full"
+    assert _groups(conn) == added
+    assert conn.execute("SELECT max(requests) FROM request_groups").fetchall()[0][0] == 2
     # An update that moves a stored request to another hour: the loader records the old ts.
     with db.transaction(conn):
         rollup.track_updates(conn)
