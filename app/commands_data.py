@@ -135,14 +135,8 @@ def _emit(
     fmt: str,
     key: str,
 ) -> None:
-    if fmt == "json":
-        payload: dict[str, Any] = {"rows": rows}
-        if totals is not None:
-            payload["totals"] = totals
-        sys.stdout.write(to_json(payload) + "\n")
-    elif fmt == "csv":
-        body = rows + ([{key: "TOTAL", **totals}] if totals is not None else [])
-        sys.stdout.write(csv_text(body, columns))
+    if fmt in ("json", "csv"):
+        sys.stdout.write(_render(rows, columns, totals, fmt, key))
     else:
         from rich.table import Table
 
@@ -155,6 +149,23 @@ def _emit(
         for row in rows:
             table.add_row(*[_cell(c, row.get(c)) for c in columns])
         out_console.print(table)
+
+
+def _render(
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    totals: dict[str, Any] | None,
+    fmt: str,
+    key: str,
+) -> str:
+    """The JSON or CSV text of a report."""
+    if fmt == "json":
+        payload: dict[str, Any] = {"rows": rows}
+        if totals is not None:
+            payload["totals"] = totals
+        return to_json(payload) + "\n"
+    body = rows + ([{key: "TOTAL", **totals}] if totals is not None else [])
+    return csv_text(body, columns)
 
 
 def _cell(col: str, value: Any) -> str:
@@ -176,13 +187,30 @@ def report(
     fmt: str,
     prices: Path | None,
 ) -> None:
+    from app import report_cache
+    from queries.location import default_db_path
+
+    _check_tz(tz)
+    path = db or default_db_path()
+    args = ["report", by, str(since), str(until), tz, fmt]
+    cache_key = report_cache.key(path, prices, args) if fmt != "table" else None
+    if cache_key is not None and (text := report_cache.get(path, cache_key)) is not None:
+        sys.stdout.write(text)  # nothing it is made from has changed (see app/report_cache.py)
+        return
+
     from queries import db as qdb
     from queries import reports
 
-    _check_tz(tz)
     with qdb.connect(db, read_only=True, prices=prices) as conn:
         rows = reports.usage_rows(conn, by, reports.Filters(since=since, until=until, tz=tz))
-    _emit(rows, [by, *reports.SUM_COLUMNS], reports.row_totals(rows), fmt, by)
+    columns = [by, *reports.SUM_COLUMNS]
+    totals = reports.row_totals(rows)
+    if cache_key is None:
+        _emit(rows, columns, totals, fmt, by)
+        return
+    text = _render(rows, columns, totals, fmt, by)
+    sys.stdout.write(text)
+    report_cache.put(path, cache_key, text)
 
 
 def _check_tz(tz: str) -> None:

@@ -25,7 +25,7 @@ import streamlit as st
 from app.output import csv_text
 from queries import dashboard as qdash
 from queries import db as qdb
-from queries import pricing
+from queries.location import user_price_file
 from queries.reports import Filters
 
 DB_ENV = "SWITCHCOST_DB"
@@ -57,7 +57,7 @@ def _file_stamp(path: Path | None) -> tuple[int, int]:
 def stamp(path: Path) -> tuple[int, ...]:
     """Changes whenever the data or the prices change: file, WAL and user price file."""
     wal = path.with_name(path.name + ".wal")
-    return (*_file_stamp(path), *_file_stamp(wal), *_file_stamp(pricing.user_price_file()))
+    return (*_file_stamp(path), *_file_stamp(wal), *_file_stamp(user_price_file()))
 
 
 def ingest_hint(path: Path) -> str:

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
 import tomllib
 import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +23,7 @@ import duckdb
 
 from queries.errors import PriceFileError as PriceFileError  # re-exported
 from queries.loader import strip_comments, view_sql
-
-USER_PRICE_FILE = Path.home() / ".config" / "switchcost" / "prices.toml"
+from queries.location import shipped_price_file, user_price_file
 
 RATE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
 LONG_FIELDS = tuple(f"long_context_{f}" for f in RATE_FIELDS)
@@ -69,20 +66,6 @@ class PriceBook:
     tokenizers: dict[str, Decimal]
     web_search_per_1k: Decimal
     files: tuple[str, ...]
-
-
-def shipped_price_file() -> Path:
-    return Path(str(resources.files("queries") / "prices.toml"))
-
-
-def user_price_file(explicit: Path | None = None) -> Path | None:
-    """Flag > `SWITCHCOST_PRICES` > ~/.config/switchcost/prices.toml (if it exists)."""
-    if explicit is not None:
-        return explicit
-    env = os.environ.get("SWITCHCOST_PRICES")
-    if env:
-        return Path(env).expanduser()
-    return USER_PRICE_FILE if USER_PRICE_FILE.exists() else None
 
 
 def _dec(value: Any, where: str) -> Decimal:

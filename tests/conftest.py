@@ -25,9 +25,10 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.delenv("SWITCHCOST_PRICES", raising=False)
     monkeypatch.delenv("ANTHROPIC_ADMIN_KEY", raising=False)
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    import queries.pricing
+    import queries.location
 
-    monkeypatch.setattr(queries.pricing, "USER_PRICE_FILE", home / ".config/switchcost/prices.toml")
+    user_prices = home / ".config/switchcost/prices.toml"
+    monkeypatch.setattr(queries.location, "USER_PRICE_FILE", user_prices)
 
 
 @pytest.fixture

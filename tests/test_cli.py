@@ -283,3 +283,40 @@ def test_a_database_written_since_the_last_ingest_is_checked_again(
     os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 10**9))
     sc("ingest", str(logs), "--db", str(db_path))
     assert _runs(db_path) == 3  # a touched input file: checked again
+
+
+def test_an_unchanged_report_is_answered_from_the_cache_until_its_inputs_change(
+    logs: Path, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sc("ingest", str(logs), "--db", str(db_path))
+    report = ["report", "--by", "day", "--db", str(db_path)]
+    first = sc(*report, "--format", "json").stdout
+    holder = duckdb.connect(str(db_path))  # holds the write lock: opening it would fail
+    try:
+        cached = sc(*report, "--format", "json", "--tz", "UTC")
+    finally:
+        holder.close()
+    assert cached.stdout == first
+    # New data: the database file changes, so does the key, and the report is computed again.
+    with (logs / "projects" / "-w-beta" / "s3.jsonl").open("w", encoding="utf-8") as fh:
+        fh.write(assistant("m9", "r9", ts="2026-11-04T10:00:00.000Z", inp=5000) + "\n")
+    sc("ingest", str(logs), "--db", str(db_path))
+    after = json.loads(sc(*report, "--format", "json").stdout)
+    assert after["totals"]["requests"] == json.loads(first)["totals"]["requests"] + 1
+    # A changed price file changes the key too: the mystery model gets a price.
+    prices = tmp_path / "prices.toml"
+    prices.write_text(
+        '[[models]]\nid = "claude-mystery-1"\n[[models.prices]]\neffective_from = 2026-01-01\n'
+        "input = 1\noutput = 5\ncache_write_5m = 1.25\ncache_write_1h = 2\ncache_read = 0.1\n"
+        'source = "test"\n',
+        encoding="utf-8",
+    )
+    priced = json.loads(sc(*report, "--format", "json", "--prices", str(prices)).stdout)
+    assert after["totals"]["unpriced_requests"] == 1
+    assert priced["totals"]["unpriced_requests"] == 0
+    prices.write_text(prices.read_text(encoding="utf-8").replace("input = 1\n", "input = 2\n"))
+    dearer = json.loads(sc(*report, "--format", "json", "--prices", str(prices)).stdout)
+    assert Decimal(str(dearer["totals"]["cost_usd"])) > Decimal(str(priced["totals"]["cost_usd"]))
+    # Every cached answer equals the uncached one.
+    monkeypatch.setenv("SWITCHCOST_REPORT_CACHE", "0")
+    assert json.loads(sc(*report, "--format", "json").stdout) == after
