@@ -1,9 +1,9 @@
 """The only dashboard module that opens the database.
 
 DuckDB allows one writing process or many readers, never both, and a scheduled
-`switchcost ingest` must never find the file held by the dashboard.  So every page load opens a
-short-lived read-only connection, runs that page's queries, and closes it at once.  Results are
-cached per (page, filters, scenario) together with a stamp of the database file, the WAL and the
+`switchcost ingest` must never find the file held by the dashboard.  So every page load attaches
+the file read-only (`queries.db.reading`), runs that page's queries, and detaches it at once.
+Results are cached per (page, filters, scenario) with a stamp of the database file, the WAL and the
 price file, so any write (an ingest commits to the WAL and checkpoints into the file) changes the
 key and the next rerun reads fresh data.  While an ingest holds the write lock the open is retried
 briefly; if the lock outlasts that, the last good result for the same key is shown with a notice.
@@ -304,11 +304,8 @@ def fetch(kind: str, path: Path, *args: Any, wait: float = LOCK_WAIT) -> Any:
     """Open read-only, run one page's queries, close: uncached (the benchmark times this)."""
     if not path.exists():
         raise NoData(f"No database at {path}. Fill it with:  {ingest_hint(path)}")
-    conn = qdb.connect(path, read_only=True, wait=wait)
-    try:
+    with qdb.reading(path, wait=wait) as conn:
         return LOADERS[kind](conn, *args)
-    finally:
-        conn.close()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

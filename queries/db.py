@@ -1,13 +1,16 @@
 """The one place that opens the database.
 
-DuckDB lets one process write or many processes read, never both.  So every connection is
+DuckDB lets one process write or many processes read, never both.  So every hold on the file is
 short-lived: the writer migrates and holds the lock only for one ingest; readers open read-only,
-check the schema version and set up the per-connection price tables and the priced view.
+check the schema version and set up the per-connection price tables and the priced view.  A
+long-running reader (the dashboard) keeps those tables in an in-memory connection instead and
+attaches the file only for the length of one page load (`reading`).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +24,7 @@ from queries.errors import DatabaseBusy as DatabaseBusy
 from queries.errors import DatabaseError as DatabaseError
 from queries.location import DEFAULT_DB as DEFAULT_DB
 from queries.location import default_db_path as default_db_path
+from queries.location import shipped_price_file, user_price_file
 
 LOCK_WAIT_SECONDS = 30.0
 
@@ -154,3 +158,93 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+# The dashboard's in-memory connections, one per set of price files in force, with the price
+# tables, macros and views installed; the database file is attached to one only inside
+# `reading`.  Page loads in one process take turns (a query already uses every core).
+_READERS: dict[tuple[object, ...], duckdb.DuckDBPyConnection] = {}
+_READERS_LOCK = threading.Lock()
+_ALIAS = "reading"
+
+
+def _price_identity(prices: Path | None) -> tuple[object, ...]:
+    out: list[object] = []
+    for path in (shipped_price_file(), user_price_file(prices)):
+        try:
+            st = path.stat() if path is not None else None
+        except OSError:
+            st = None
+        out.append((str(path), st.st_size, st.st_mtime_ns) if st else (str(path), None))
+    return tuple(out)
+
+
+def _reader(prices: Path | None) -> tuple[tuple[object, ...], duckdb.DuckDBPyConnection, bool]:
+    """(key, connection, new): a new one gets its price tables once the file is attached (the
+    priced view is bound against the database's tables)."""
+    key = _price_identity(prices)
+    conn = _READERS.get(key)
+    if conn is not None:
+        return key, conn, False
+    for old in _READERS.values():  # a price file changed: its tables are stale
+        old.close()
+    _READERS.clear()
+    conn = duckdb.connect()
+    conn.execute("SET TimeZone = 'UTC'")
+    conn.execute(f"SET memory_limit = '{os.environ.get('SWITCHCOST_MEMORY', '256MB')}'")
+    return key, conn, True
+
+
+def _attach(conn: duckdb.DuckDBPyConnection, db: Path, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            conn.execute(f"ATTACH $path AS {_ALIAS} (READ_ONLY)", {"path": str(db)})
+            conn.execute(f"USE {_ALIAS}")
+            return
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower():
+                raise DatabaseError(f"{db}: {err}") from err
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"{db} is busy: another switchcost process is writing to it; waited "
+                    f"{wait:.0f}s. Try again when it finishes."
+                ) from err
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+@contextmanager
+def reading(
+    path: Path | None = None,
+    *,
+    prices: Path | None = None,
+    wait: float = LOCK_WAIT_SECONDS,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the database for one unit of work, as `connect(read_only=True)`
+    gives, but from a long-lived in-memory connection: installing the price tables and macros
+    costs ~40 ms and opening the file ~35 ms, attaching it ~2 ms.  The file is held only inside
+    the `with`, so a scheduled ingest can write between page loads."""
+    db = path or default_db_path()
+    if not db.exists():
+        raise DatabaseError(f"{db} does not exist yet: run `switchcost ingest PATH` first.")
+    from queries import pricing
+
+    with _READERS_LOCK:
+        key, conn, new = _reader(prices)
+        _attach(conn, db, wait)
+        try:
+            have = schema_version(conn)
+            if have != latest_version():
+                raise DatabaseError(
+                    f"{db} is at schema version {have}, this switchcost needs "
+                    f"{latest_version()}: run `switchcost ingest` (it upgrades the file)."
+                )
+            if new:
+                pricing.install(conn, user_file=prices)
+                _READERS[key] = conn
+            yield conn
+        finally:
+            conn.execute("USE memory")
+            conn.execute(f"DETACH {_ALIAS}")
