@@ -10,8 +10,9 @@ only json-extraction sessions use batch (half of them); token counts, cache writ
 per request, about 1% of Sonnet 4.5 prompts exceed 200K tokens (long context), and Messages API
 requests carry time to first token and a latency that follows from their output tokens at their
 model's typical speed, +-30% (Claude Code logs carry no timing).  Query time
-is measured through `app.data.fetch`, i.e. open read-only + price tables + the page's queries +
-close, uncached: what a page pays after every ingest.  First paint is measured with the real
+is measured through `app.data.fetch`, i.e. attach the file read-only + the page's queries +
+detach, uncached: what a page pays after every ingest (the server keeps its price tables in
+memory; the first load of a server process also installs them, printed separately).  First paint is measured with the real
 `switchcost dashboard` server and Debian's headless Chromium, until the page's script run has
 finished and its first chart (or table) is visible: opening the page's address in a new browser
 (nothing cached), again in a browser that has loaded it before, and by a click on its sidebar
@@ -167,7 +168,13 @@ def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]
         ("latency", lambda: data.fetch("latency", path, Filters())),
         ("data", lambda: data.fetch("data", path)),
     ]
-    out = []
+    from queries import db
+
+    db._READERS.clear()  # a new server process: the first load installs the price tables
+    start = time.perf_counter()
+    calls[0][1]()
+    first = (time.perf_counter() - start) * 1000
+    out = [("first load of a server (sidebar)", first, first, first)]
     for name, call in calls:
         call()  # warm the OS file cache and imports
         samples = []
@@ -340,7 +347,7 @@ def main() -> None:
         print(f"built {args.rows:,} requests in {time.perf_counter() - start:.1f}s: {path}")
     else:
         upgrade(path)
-    print(f"\nPage queries, uncached (open + price tables + queries + close), {args.runs} runs")
+    print(f"\nPage queries, uncached (attach + queries + detach), {args.runs} runs")
     print(f"{'page':<24}{'median ms':>12}{'p95 ms':>10}{'max ms':>10}  target p95 < 150 ms")
     for name, med, high, top in time_queries(path, args.runs):
         flag = "ok" if high < QUERY_TARGET_MS else "SLOW"

@@ -5,8 +5,15 @@
 -- The numbers follow usage_by.sql's rules (tokens summed per distinct billing rate, then priced
 -- exactly); one scan with grouping sets instead of six queries is what keeps a page fast.
 WITH f AS (
-    SELECT *
+    -- Summed first at the finest grain the sets below need (a few thousand rows instead of
+    -- one per request group), so the six grouping sets fan out fewer rows.
+    SELECT local_day, model_id, workload, session_id, project, priced, bill_input,
+           bill_cache_write_5m, bill_cache_write_1h, bill_cache_read, bill_output, multiplier,
+           sum(n) AS n, sum(input_tokens) AS input_tokens, sum(cache_write_5m) AS cache_write_5m,
+           sum(cache_write_1h) AS cache_write_1h, sum(cache_read) AS cache_read,
+           sum(output_tokens) AS output_tokens, sum(web_search_requests) AS web_search_requests
     FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, $rollup)
+    GROUP BY ALL
 ),
 g AS (
     SELECT
