@@ -304,7 +304,9 @@ _TARGET_ARGS = (
 )
 # Made on first use by a query (queries.loader calls `prepare`): the projection's macros take
 # milliseconds to create and most connections (a report, most dashboard pages) never use them.
+_FILTER_ARGS = "(tz, since, until, workloads, models, sources, subagent, use_rollup)"
 _ON_DEMAND: dict[str, str] = {
+    "located_units": f"CREATE OR REPLACE TEMP MACRO located_units{_FILTER_ARGS} AS TABLE {{body}}",
     "target_pairs": f"CREATE OR REPLACE TEMP MACRO target_pairs{_TARGET_ARGS} AS TABLE {{body}}",
     "target_units": f"CREATE OR REPLACE TEMP MACRO target_units{_TARGET_ARGS} AS TABLE {{body}}",
 }

@@ -151,3 +151,56 @@ def test_sum_is_exact_over_many_tiny_costs(conn: duckdb.DuckDBPyConnection) -> N
         "SELECT sum(cost_usd) FROM priced_requests WHERE request_key LIKE 't%'"
     ).fetchall()[0][0]
     assert Decimal(total) == Decimal("0.0001")
+
+
+def test_located_units_keep_exactly_the_rows_filtered_units_keep(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    """located_units writes the shared filters a second time (without prices): same rows."""
+    from queries import pricing, rollup
+
+    for i in range(48):
+        insert(
+            conn,
+            request(
+                request_key=f"f{i}",
+                # 22:00 UTC on Nov 1 .. 21:00 on Nov 3: local days differ by time zone
+                ts=dt.datetime(2026, 11, 1, 22, tzinfo=dt.UTC) + dt.timedelta(hours=i),
+                model=("claude-sonnet-4-5", "claude-haiku-4-5-20251001", "claude-x-1")[i % 3],
+                source=("messages", "claude-code")[i % 2],
+                workload=("triage", None, "planner", "docs")[i % 4],
+                is_subagent=i % 5 == 0,
+                input_tokens=10 + i,
+            ),
+        )
+    with db.transaction(conn):
+        rollup.refresh(conn, 1)
+    args = "$tz, $since, $until, $workloads, $models, $sources, $subagent, $r"
+    for filters in (
+        {},
+        {"tz": "Europe/Berlin", "since": dt.date(2026, 11, 2), "until": dt.date(2026, 11, 2)},
+        {"tz": "America/Los_Angeles", "workloads": ["(none)", "docs"], "subagent": False},
+        {"models": ["claude-sonnet-4-5-20250929", "claude-x-1"], "sources": ["messages"]},
+        {"subagent": True, "until": dt.date(2026, 11, 2)},
+    ):
+        params = {
+            "tz": "UTC",
+            "since": None,
+            "until": None,
+            "workloads": None,
+            "models": None,
+            "sources": None,
+            "subagent": None,
+            **filters,
+        }
+        for use_rollup in (False, True):
+            got = {}
+            for macro in ("filtered_units", "located_units"):
+                text = (
+                    f"SELECT local_day, model_id, coalesce(workload, '-'), source, is_subagent,"
+                    f" sum(n), sum(input_tokens) FROM {macro}({args}) GROUP BY ALL ORDER BY ALL"
+                )
+                pricing.prepare(conn, text)
+                got[macro] = conn.execute(text, {**params, "r": use_rollup}).fetchall()
+            assert got["located_units"] == got["filtered_units"], (filters, use_rollup)
+            assert got["located_units"], filters

@@ -15,7 +15,7 @@ WITH f AS (
         CAST(ttft_ms AS DOUBLE) AS ttft_ms,
         CASE WHEN latency_ms > ttft_ms AND output_tokens > 0
              THEN output_tokens / ((latency_ms - ttft_ms) / 1000.0) END AS tokens_per_s
-    FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, false)
+    FROM located_units($tz, $since, $until, $workloads, $models, $sources, $subagent, false)
 ),
 g AS (
     SELECT
