@@ -2,22 +2,22 @@
 
     python bench/bench_dashboard.py [--rows 1000000] [--runs 20] [--keep DIR] [--no-browser]
 
-Rows are generated inside DuckDB with `range()` (seconds, not minutes), spread evenly over 90
-days.  They are shaped like real traffic: a session is 300 consecutive requests that share one
-project, workload, source and main model (Claude Code for planner, code-review and sql-helper,
-the Messages API otherwise); every 7th request is a sub-agent call, half of which use Haiku 4.5;
-only json-extraction sessions use batch (half of them); token counts, cache writes and reads vary
-per request, about 1% of Sonnet 4.5 prompts exceed 200K tokens (long context), and Messages API
+Rows are generated inside DuckDB with `range()` (seconds, not minutes), spread evenly over 90 days.
+They are shaped like real traffic: a session is 300 consecutive requests that share one project,
+workload, source and main model (Claude Code for planner, code-review and sql-helper, the Messages
+API otherwise); every 7th request is a sub-agent call, half of which use Haiku 4.5; only json-
+extraction sessions use batch (half of them); token counts, cache writes and reads vary per
+request, about 1% of Sonnet 4.5 prompts exceed 200K tokens (long context), and Messages API
 requests carry time to first token and a latency that follows from their output tokens at their
-model's typical speed, +-30% (Claude Code logs carry no timing).  Query time
-is measured through `app.data.fetch`, i.e. attach the file read-only + the page's queries +
-detach, uncached: what a page pays after every ingest (the server keeps its price tables in
-memory; the first load of a server process also installs them, printed separately).  First paint is measured with the real
+model's typical speed, +-30% (Claude Code logs carry no timing). Query time is measured through
+`app.data.fetch`, i.e. attach the file read-only + the page's queries + detach, uncached: what a
+page pays after every ingest (the server keeps its price tables in memory; the first load of a
+server process also installs them, printed separately). First paint is measured with the real
 `switchcost dashboard` server and Debian's headless Chromium, until the page's script run has
 finished and its first chart (or table) is visible: opening the page's address in a new browser
-(nothing cached), again in a browser that has loaded it before, and by a click on its sidebar
-link from another page (how a user moves between pages).  The named baseline is the same
-measurement of a one-chart Streamlit + Plotly page: the floor of the stack on this machine.
+(nothing cached), again in a browser that has loaded it before, and by a click on its sidebar link
+from another page (how a user moves between pages). The named baseline is the same measurement of a
+one-chart Streamlit + Plotly page: the floor of the stack on this machine.
 """
 
 from __future__ import annotations
