@@ -12,6 +12,7 @@ from app.console import err_console, out_console, say
 from app.output import csv_text, money, to_json, write_csv
 
 if TYPE_CHECKING:
+    from ingest.discover import Tree
     from ingest.summary import IngestReport
 
 MAX_LISTED = 10
@@ -27,12 +28,16 @@ def ingest(
     prices: Path | None,
 ) -> int:
     """Run one ingest with a progress bar on a terminal; print the summary; exit code."""
-    from ingest import discover
+    from ingest import discover, stamp
+    from queries.location import default_db_path
 
-    seen = discover.snapshot(paths)  # before anything is read; the run reuses it
+    # Taken before anything is read, and handed to the run.  When no directory changed since
+    # the last run, its file list is stat'ed instead of walking the tree again.
+    known = stamp.files_if_unchanged(db or default_db_path(), paths)
+    seen, tree = known if known is not None else discover.walk(paths)
     report = _nothing_new(seen, db, fmt)
     if report is None:
-        report = _run_ingest(paths, seen, db, fmt, workload_tags, wait, prices)
+        report = _run_ingest(paths, seen, tree, db, fmt, workload_tags, wait, prices)
     _print_summary(report)
     return 1 if report.nothing_readable else 0
 
@@ -62,6 +67,7 @@ def _nothing_new(
 def _run_ingest(
     paths: list[Path],
     seen: list[tuple[str, int, int]],
+    tree: Tree,
     db: Path | None,
     fmt: str,
     workload_tags: str,
@@ -99,10 +105,18 @@ def _run_ingest(
                 wait=wait,
                 progress=step,
                 seen=seen,
+                tree=tree,
             )
     else:
         report = ingest_paths(
-            paths, db_path=db, fmt=fmt, options=options, prices=prices, wait=wait, seen=seen
+            paths,
+            db_path=db,
+            fmt=fmt,
+            options=options,
+            prices=prices,
+            wait=wait,
+            seen=seen,
+            tree=tree,
         )
     return report
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import InputError
 from ingest.tasks import FileTask
 
-__all__ = ["InputError", "plan", "snapshot"]
+__all__ = ["InputError", "Tree", "plan", "snapshot", "walk"]
 
 HEAD_BYTES = 4096
 SUFFIXES = (".jsonl", ".ndjson", ".log", ".json", ".csv")
@@ -30,9 +31,10 @@ class FileState:
     resets: int
 
 
-def _candidates(paths: list[Path]) -> dict[str, os.stat_result]:
+def _candidates(paths: list[Path], dirs: dict[str, int] | None = None) -> dict[str, os.stat_result]:
     """Each candidate file's full path and stat: directories walked with scandir, which
-    carries the name and type of each entry, so thousands of files cost one stat each."""
+    carries the name and type of each entry, so thousands of files cost one stat each.
+    `dirs`, when given, receives each walked directory's mtime (ns), read before listing it."""
     found: dict[str, os.stat_result] = {}
     for given in paths:
         path = given.expanduser()
@@ -46,7 +48,10 @@ def _candidates(paths: list[Path]) -> dict[str, os.stat_result]:
             continue
         stack = [str(root)]
         while stack:
-            with os.scandir(stack.pop()) as entries:
+            folder = stack.pop()
+            if dirs is not None:
+                dirs[folder] = os.stat(folder).st_mtime_ns
+            with os.scandir(folder) as entries:
                 for entry in entries:
                     if entry.is_dir():
                         # like os.walk: hidden and symlinked directories are not entered
@@ -57,10 +62,33 @@ def _candidates(paths: list[Path]) -> dict[str, os.stat_result]:
     return found
 
 
-def snapshot(paths: list[Path]) -> list[tuple[str, int, int]]:
+def snapshot(paths: list[Path], dirs: dict[str, int] | None = None) -> list[tuple[str, int, int]]:
     """(path, size, mtime in ns) of every candidate file, sorted: what the stamp compares."""
-    found = _candidates(paths)
+    found = _candidates(paths, dirs)
     return [(p, found[p].st_size, found[p].st_mtime_ns) for p in sorted(found)]
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The shape of a walk: the paths given, each directory walked with its mtime (read before
+    it was listed), and when the walk started.  While no directory's mtime has changed, no
+    file was added, removed or renamed, so the walk would find the same files."""
+
+    roots: list[str]
+    dirs: dict[str, int]
+    started_ns: int
+
+
+def roots(paths: list[Path]) -> list[str]:
+    return [str(p.expanduser().resolve()) for p in paths]
+
+
+def walk(paths: list[Path]) -> tuple[list[tuple[str, int, int]], Tree]:
+    """`snapshot` and the tree it walked."""
+    started = time.time_ns()
+    dirs: dict[str, int] = {}
+    files = snapshot(paths, dirs)
+    return files, Tree(roots(paths), dirs, started)
 
 
 def head_hash(path: Path, length: int) -> str:

@@ -140,16 +140,19 @@ def ingest_paths(
     wait: float = db.LOCK_WAIT_SECONDS,
     progress: Progress | None = None,
     seen: list[tuple[str, int, int]] | None = None,
+    tree: disc.Tree | None = None,
 ) -> IngestReport:
     """Read every new line under `paths` into the database in one transaction.
 
-    `seen` is `discover.snapshot(paths)` when the caller already took it (to check the stamp).
+    `seen` and `tree` are `discover.walk(paths)` when the caller already took it (to check the
+    stamp); the stamp keeps the tree so the next run can skip the walk.
     """
     options = options or ReadOptions()
     if fmt != "auto" and fmt not in REGISTRY:
         raise disc.InputError(f"unknown format {fmt!r}; known: auto, {', '.join(REGISTRY)}")
     # Taken before anything is read: a file that grows during the run differs next time.
-    seen = disc.snapshot(paths) if seen is None else seen
+    if seen is None:
+        seen, tree = disc.walk(paths)
     inputs = stamp.inputs_digest(seen, fmt)
     report = IngestReport(files_seen=len(seen))
     started = dt.datetime.now(dt.UTC)
@@ -230,7 +233,7 @@ def ingest_paths(
     if partly_read:
         stamp.clear(target)
     else:
-        stamp.write(target, inputs, report.skipped_files)
+        stamp.write(target, inputs, report.skipped_files, tree, seen)
     return report
 
 

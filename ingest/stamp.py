@@ -8,6 +8,12 @@ database (or importing DuckDB).  Anything else - a changed, new or removed file,
 command that wrote the database, a different --format - takes the full path, which is always
 correct; the stamp only ever skips work that the full path would find empty.  No stamp is
 written while a file is only partly read (an unfinished stream waits for time, not for bytes).
+
+The stamp also keeps the tree the run walked (`discover.Tree`) and its file list, so the next
+run can skip the walk itself: while every directory keeps its mtime, no file was added, removed
+or renamed, and a `stat` of each known file gives what the walk would (`files_if_unchanged`).
+A directory whose mtime was within two seconds of the walk is not trusted to that (a coarse
+clock could hide an entry added in the same tick), and the walk is done again.
 """
 
 from __future__ import annotations
@@ -18,7 +24,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-VERSION = 1
+from ingest.discover import Tree, roots
+
+VERSION = 2
+RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,38 @@ def matching(db: Path, digest: str) -> Stamp | None:
     return Stamp(digest, [(str(p), str(w)) for p, w in stored.get("skipped", [])])
 
 
-def write(db: Path, digest: str, skipped: list[tuple[str, str]]) -> None:
+def files_if_unchanged(
+    db: Path, paths: list[Path]
+) -> tuple[list[tuple[str, int, int]], Tree] | None:
+    """`discover.walk(paths)` without walking, when the last stamp's tree is unchanged.
+
+    Only the file list is reused: each file is stat'ed now, so a file that grew is seen.
+    """
+    try:
+        stored = json.loads(location(db).read_text(encoding="utf-8"))
+        tree = stored["tree"]
+        if stored.get("version") != VERSION or tree["roots"] != roots(paths):
+            return None
+        for folder, mtime_ns in tree["dirs"].items():
+            if os.stat(folder).st_mtime_ns != mtime_ns:
+                return None
+        out = []
+        for path in tree["files"]:
+            st = os.stat(path)
+            out.append((path, st.st_size, st.st_mtime_ns))
+        same = Tree(list(tree["roots"]), dict(tree["dirs"]), int(tree["started_ns"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return out, same
+
+
+def write(
+    db: Path,
+    digest: str,
+    skipped: list[tuple[str, str]],
+    tree: Tree | None = None,
+    files: list[tuple[str, int, int]] | None = None,
+) -> None:
     """Record a completed run (atomically: a reader sees the old stamp or the new one)."""
     identity = _db_identity(db)
     target = location(db)
@@ -77,7 +117,21 @@ def write(db: Path, digest: str, skipped: list[tuple[str, str]]) -> None:
         clear(db)
         return
     tmp = target.with_name(target.name + ".tmp")
-    payload = {"version": VERSION, "inputs": digest, "db": identity, "skipped": skipped}
+    payload: dict[str, object] = {
+        "version": VERSION,
+        "inputs": digest,
+        "db": identity,
+        "skipped": skipped,
+    }
+    if tree is not None and files is not None:
+        racy = tree.started_ns - RACY_NS
+        if all(mtime_ns < racy for mtime_ns in tree.dirs.values()):
+            payload["tree"] = {
+                "roots": tree.roots,
+                "started_ns": tree.started_ns,
+                "dirs": tree.dirs,
+                "files": [path for path, _, _ in files],
+            }
     tmp.write_text(json.dumps(payload), encoding="utf-8")
     os.replace(tmp, target)
 
