@@ -174,7 +174,7 @@ def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]
     start = time.perf_counter()
     calls[0][1]()
     first = (time.perf_counter() - start) * 1000
-    out = [("first load of a server (sidebar)", first, first, first)]
+    out = [("sidebar, new server", first, first, first)]
     for name, call in calls:
         call()  # warm the OS file cache and imports
         samples = []
