@@ -295,6 +295,7 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
     # The priced view: the one name to query for "every request with its cost".
     conn.execute("CREATE OR REPLACE TEMP VIEW priced_requests AS SELECT * FROM priced_units(false)")
     _made[conn] = set()
+    _memo[conn] = {}
     return book
 
 
@@ -311,6 +312,15 @@ _ON_DEMAND: dict[str, str] = {
     "target_units": f"CREATE OR REPLACE TEMP MACRO target_units{_TARGET_ARGS} AS TABLE {{body}}",
 }
 _made: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, set[str]] = weakref.WeakKeyDictionary()
+_memo: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def memo(conn: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """A dict that lives as long as this connection's price tables (install() starts a new
+    one): for values derived from the prices alone, such as the rollup's boundaries."""
+    return _memo.get(conn)
 
 
 def _ddl(name: str) -> str:

@@ -18,9 +18,19 @@ from queries.loader import rows
 
 
 def boundaries(conn: duckdb.DuckDBPyConnection) -> dict[str, list[int]]:
-    """The threshold boundaries of this connection's price tables (prompt, cached, output)."""
+    """The threshold boundaries of this connection's price tables (prompt, cached, output);
+    computed once per set of price tables (the dashboard's connection keeps them)."""
+    from queries import pricing
+
+    memo = pricing.memo(conn)
+    if memo is not None and "rollup_bounds" in memo:
+        found: dict[str, list[int]] = memo["rollup_bounds"]
+        return {k: list(v) for k, v in found.items()}
     prompt, cached, output = rows(conn, "rollup_bounds")[0]
-    return {"prompt": list(prompt), "cached": list(cached), "output": list(output)}
+    bounds = {"prompt": list(prompt), "cached": list(cached), "output": list(output)}
+    if memo is not None:
+        memo["rollup_bounds"] = {k: list(v) for k, v in bounds.items()}
+    return bounds
 
 
 def _key(bounds: dict[str, list[int]]) -> str:
