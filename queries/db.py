@@ -198,6 +198,9 @@ def _reader(prices: Path | None) -> tuple[tuple[object, ...], duckdb.DuckDBPyCon
 def _attach(conn: duckdb.DuckDBPyConnection, db: Path, wait: float) -> None:
     deadline = time.monotonic() + wait
     delay = 0.05
+    # A load that died between ATTACH and DETACH must not leave the name taken for good.
+    conn.execute("USE memory")
+    conn.execute(f"DETACH DATABASE IF EXISTS {_ALIAS}")
     while True:
         try:
             conn.execute(f"ATTACH $path AS {_ALIAS} (READ_ONLY)", {"path": str(db)})

@@ -82,3 +82,15 @@ def test_a_changed_price_file_is_used_by_the_next_load(db_path: Path, tmp_path: 
 def test_a_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(db.DatabaseError, match="switchcost ingest"), db.reading(tmp_path / "no"):
         pass
+
+
+def test_a_load_left_attached_does_not_break_the_next(db_path: Path) -> None:
+    with db.connect(db_path) as conn:
+        insert(conn, request(request_key="a", input_tokens=100_000))
+    with db.reading(db_path) as conn:
+        pass
+    # As if a load had died between ATTACH and DETACH.
+    conn.execute("ATTACH $p AS reading (READ_ONLY)", {"p": str(db_path)})
+    with db.reading(db_path) as again:
+        assert _cost(again, "a") == Decimal("0.3")
+    assert _writer_can_open(db_path) == "opened"
