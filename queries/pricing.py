@@ -288,6 +288,15 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
     conn.execute(
         f"CREATE OR REPLACE TEMP MACRO priced_units(use_rollup) AS TABLE {view_sql('priced_units')}"
     )
+    # The shared filters and the rollup's local hours, used by filtered_units and located_units.
+    conn.execute(
+        "CREATE OR REPLACE TEMP MACRO unit_kept(local_day, workload, model_id, source,"
+        " is_subagent, since, until, workloads, models, sources, subagent)"
+        f" AS ({view_sql('unit_kept')})"
+    )
+    conn.execute(
+        f"CREATE OR REPLACE TEMP MACRO unit_hours(tz, use_rollup) AS TABLE {view_sql('unit_hours')}"
+    )
     conn.execute(
         "CREATE OR REPLACE TEMP MACRO filtered_units(tz, since, until, workloads, models,"
         f" sources, subagent, use_rollup) AS TABLE {view_sql('filtered_units')}"
