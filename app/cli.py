@@ -22,13 +22,13 @@ from app.cli_options import (
     tz_option,
     until_option,
 )
+from queries.dimensions import DIMENSIONS
 
 # The reader names (ingest.readers.REGISTRY), spelled out so `--help` needs no import of the
 # readers; tests/test_cli_help.py keeps the two in step.
 FORMATS = (
     "claude-code, batch-results, bedrock, vertex, litellm, helicone, otel, console-csv, messages"
 )
-BY = ("day", "week", "month", "model", "workload", "project", "session", "source")
 
 
 @click.group(
@@ -78,7 +78,7 @@ def ingest(
 
 
 @app.command()
-@click.option("--by", type=click.Choice(BY), required=True, help="Group rows by this.")
+@click.option("--by", type=click.Choice(DIMENSIONS), required=True, help="Group rows by this.")
 @db_option
 @since_option
 @until_option

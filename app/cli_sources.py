@@ -25,19 +25,7 @@ from app.cli_options import (
     until_option,
 )
 from app.console import err_console
-
-BUCKET_BY = (
-    "day",
-    "week",
-    "month",
-    "model",
-    "workspace",
-    "api_key",
-    "service_tier",
-    "context_window",
-    "speed",
-    "inference_geo",
-)
+from queries.dimensions import BUCKET_DIMENSIONS
 
 
 def _say(text: str) -> None:
@@ -178,7 +166,9 @@ def register(app: click.Group) -> None:
         run_reconcile(db, since, until, fmt, prices)
 
     @app.command("report-api")
-    @click.option("--by", type=click.Choice(BUCKET_BY), required=True, help="Group rows by this.")
+    @click.option(
+        "--by", type=click.Choice(BUCKET_DIMENSIONS), required=True, help="Group rows by this."
+    )
     @db_option
     @since_option
     @until_option

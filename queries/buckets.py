@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, get_args
 
 import duckdb
 import polars as pl
 
+from queries.dimensions import BUCKET_DIMENSIONS as BUCKET_DIMENSIONS
+from queries.dimensions import BucketDimension as BucketDimension
 from queries.loader import run
 
-BucketDimension = Literal[
-    "day",
-    "week",
-    "month",
-    "model",
-    "workspace",
-    "api_key",
-    "service_tier",
-    "context_window",
-    "speed",
-    "inference_geo",
-]
-BUCKET_DIMENSIONS: tuple[str, ...] = get_args(BucketDimension)
 # The API's group field for each dimension that needs one (time and model are in every grouping).
 _API_FIELD = {
     "workspace": "workspace_id",

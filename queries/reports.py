@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any
 
 from queries import rollup
+from queries.dimensions import DIMENSIONS as DIMENSIONS
+from queries.dimensions import Dimension as Dimension
 from queries.loader import records, run
 
 if TYPE_CHECKING:  # imported lazily: `switchcost report` prints rows without Polars
     import duckdb
     import polars as pl
 
-Dimension = Literal["day", "week", "month", "model", "workload", "project", "session", "source"]
-DIMENSIONS: tuple[str, ...] = get_args(Dimension)
 SUM_COLUMNS = (
     "requests",
     "input_tokens",
