@@ -18,17 +18,10 @@ from typing import Any
 
 import pytest
 
+from bench.bench_dashboard import BROWSER_ARGS  # the benchmark's headless Chromium flags
 from tests import dashboard_db
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROME_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PAGES = {"overview": "", "switch": "switch", "latency": "latency", "data": "data"}
 
 pytestmark = [
@@ -99,7 +92,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_ARGS, headless=True)
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS, headless=True)
         yield b
         b.close()
 
