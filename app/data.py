@@ -25,7 +25,7 @@ import streamlit as st
 from app.output import csv_text
 from queries import dashboard as qdash
 from queries import db as qdb
-from queries.location import user_price_file
+from queries.location import file_identity, user_price_file
 from queries.reports import Filters
 
 DB_ENV = "SWITCHCOST_DB"
@@ -44,20 +44,10 @@ def db_path() -> Path:
     return qdb.default_db_path()
 
 
-def _file_stamp(path: Path | None) -> tuple[int, int]:
-    if path is None:
-        return (0, 0)
-    try:
-        st_ = path.stat()
-    except FileNotFoundError:
-        return (0, 0)
-    return (st_.st_mtime_ns, st_.st_size)
-
-
-def stamp(path: Path) -> tuple[int, ...]:
+def stamp(path: Path) -> tuple[object, ...]:
     """Changes whenever the data or the prices change: file, WAL and user price file."""
     wal = path.with_name(path.name + ".wal")
-    return (*_file_stamp(path), *_file_stamp(wal), *_file_stamp(user_price_file()))
+    return (file_identity(path), file_identity(wal), file_identity(user_price_file()))
 
 
 def ingest_hint(path: Path) -> str:
@@ -309,7 +299,7 @@ def fetch(kind: str, path: Path, *args: Any, wait: float = LOCK_WAIT) -> Any:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached(kind: str, path: str, key: tuple[int, ...], args: tuple[Any, ...]) -> Any:
+def _cached(kind: str, path: str, key: tuple[object, ...], args: tuple[Any, ...]) -> Any:
     del key  # part of the cache key only: a new stamp means new data
     return fetch(kind, Path(path), *args)
 

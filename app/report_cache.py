@@ -16,7 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from queries.location import shipped_price_file, user_price_file
+from queries.location import file_identity, shipped_price_file, user_price_file
 
 KEEP = 32  # newest entries kept per database
 _CODE_DIRS = ("app", "queries")
@@ -25,16 +25,6 @@ _CODE_SUFFIXES = (".py", ".sql", ".toml")
 
 def folder(db: Path) -> Path:
     return db.with_name(db.name + ".report-cache")
-
-
-def _identity(path: Path | None) -> list[int] | None:
-    if path is None:
-        return None
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
 def _code_files() -> list[tuple[str, int, int]]:
@@ -58,16 +48,16 @@ def key(db: Path, prices: Path | None, args: list[str]) -> str | None:
     """The cache key of this report now, or None when it must not be cached."""
     if os.environ.get("SWITCHCOST_REPORT_CACHE", "1") == "0":
         return None
-    database = _identity(db)
+    database = file_identity(db)
     if database is None:
         return None
     user = user_price_file(prices)
     parts = {
-        "db": [str(db.resolve()), database, _identity(db.with_name(db.name + ".wal"))],
+        "db": [str(db.resolve()), database, file_identity(db.with_name(db.name + ".wal"))],
         "prices": [
-            _identity(shipped_price_file()),
+            file_identity(shipped_price_file()),
             str(user) if user else None,
-            _identity(user),
+            file_identity(user),
         ],
         "code": _code_files(),
         "args": args,

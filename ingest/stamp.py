@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.discover import Tree, roots
+from queries.location import file_identity
 
 VERSION = 2
 RACY_NS = 2_000_000_000
@@ -53,11 +54,8 @@ def _db_identity(db: Path) -> list[int] | None:
     """Size, mtime and inode of a closed database; None while it has a write-ahead log."""
     if os.path.exists(str(db) + ".wal"):
         return None
-    try:
-        st = db.stat()
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
+    identity = file_identity(db)
+    return list(identity) if identity is not None else None  # as it reads back from JSON
 
 
 def matching(db: Path, digest: str) -> Stamp | None:

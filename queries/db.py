@@ -24,7 +24,7 @@ from queries.errors import DatabaseBusy as DatabaseBusy
 from queries.errors import DatabaseError as DatabaseError
 from queries.location import DEFAULT_DB as DEFAULT_DB
 from queries.location import default_db_path as default_db_path
-from queries.location import shipped_price_file, user_price_file
+from queries.location import file_identity, shipped_price_file, user_price_file
 
 LOCK_WAIT_SECONDS = 30.0
 
@@ -169,14 +169,8 @@ _ALIAS = "reading"
 
 
 def _price_identity(prices: Path | None) -> tuple[object, ...]:
-    out: list[object] = []
-    for path in (shipped_price_file(), user_price_file(prices)):
-        try:
-            st = path.stat() if path is not None else None
-        except OSError:
-            st = None
-        out.append((str(path), st.st_size, st.st_mtime_ns) if st else (str(path), None))
-    return tuple(out)
+    files = (shipped_price_file(), user_price_file(prices))
+    return tuple((str(path), file_identity(path)) for path in files)
 
 
 def _reader(prices: Path | None) -> tuple[tuple[object, ...], duckdb.DuckDBPyConnection, bool]:

@@ -31,3 +31,15 @@ def user_price_file(explicit: Path | None = None) -> Path | None:
     if env:
         return Path(env).expanduser()
     return USER_PRICE_FILE if USER_PRICE_FILE.exists() else None
+
+
+def file_identity(path: Path | None) -> tuple[int, int, int] | None:
+    """(size, mtime in ns, inode) of a file, None when there is none: what tells a cached answer
+    (ingest stamp, report cache, dashboard cache, price tables) that its input changed."""
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
