@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -87,12 +88,17 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
-def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+T = TypeVar("T")
+
+
+def _when_unlocked(path: Path, read_only: bool, wait: float, action: Callable[[], T]) -> T:
+    """`action()` (which opens or attaches `path`), retried while another process holds the
+    file's lock, for up to `wait` seconds; then one clear error saying who is in the way."""
     deadline = time.monotonic() + wait
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return action()
         except duckdb.IOException as err:
             if "lock" not in str(err).lower():
                 raise DatabaseError(f"{path}: {err}") from err
@@ -107,6 +113,12 @@ def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
                 ) from err
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+
+
+def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    return _when_unlocked(
+        path, read_only, wait, lambda: duckdb.connect(str(path), read_only=read_only)
+    )
 
 
 def connect(
@@ -190,26 +202,15 @@ def _reader(prices: Path | None) -> tuple[tuple[object, ...], duckdb.DuckDBPyCon
 
 
 def _attach(conn: duckdb.DuckDBPyConnection, db: Path, wait: float) -> None:
-    deadline = time.monotonic() + wait
-    delay = 0.05
     # A load that died between ATTACH and DETACH must not leave the name taken for good.
     conn.execute("USE memory")
     conn.execute(f"DETACH DATABASE IF EXISTS {_ALIAS}")
-    while True:
-        try:
-            conn.execute(f"ATTACH $path AS {_ALIAS} (READ_ONLY)", {"path": str(db)})
-            conn.execute(f"USE {_ALIAS}")
-            return
-        except duckdb.IOException as err:
-            if "lock" not in str(err).lower():
-                raise DatabaseError(f"{db}: {err}") from err
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"{db} is busy: another switchcost process is writing to it; waited "
-                    f"{wait:.0f}s. Try again when it finishes."
-                ) from err
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+
+    def attach() -> None:
+        conn.execute(f"ATTACH $path AS {_ALIAS} (READ_ONLY)", {"path": str(db)})
+        conn.execute(f"USE {_ALIAS}")
+
+    _when_unlocked(db, True, wait, attach)
 
 
 @contextmanager
