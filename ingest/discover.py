@@ -30,6 +30,10 @@ class FileState:
     head_hash: str
     resets: int
 
+    def unchanged(self, size: int, mtime: float) -> bool:
+        """Same size and modification time as when it was last read: nothing to read now."""
+        return size == self.size and mtime == self.mtime
+
 
 def _candidates(paths: list[Path], dirs: dict[str, int] | None = None) -> dict[str, os.stat_result]:
     """Each candidate file's full path and stat: directories walked with scandir, which
@@ -129,7 +133,7 @@ def plan(
     offset: when it changed at all it is read again from the start, to its last byte.
     """
     stat = path.stat()
-    if state is not None and stat.st_size == state.size and stat.st_mtime == state.mtime:
+    if state is not None and state.unchanged(stat.st_size, stat.st_mtime):
         return None, False
     seen = (stat.st_size, stat.st_mtime)
     if whole_file:

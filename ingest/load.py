@@ -164,7 +164,7 @@ def ingest_paths(
         resets: set[str] = set()
         for path_text, size, mtime_ns in seen:
             state = states.get(path_text)
-            if state is not None and state.size == size and state.mtime == _st_mtime(mtime_ns):
+            if state is not None and state.unchanged(size, _st_mtime(mtime_ns)):
                 report.files_up_to_date += 1  # as plan() would say, without a second stat
                 continue
             path = Path(path_text)
@@ -237,11 +237,6 @@ def ingest_paths(
     return report
 
 
-def _stat(path: Path) -> tuple[int, float]:
-    st = path.stat()
-    return st.st_size, st.st_mtime
-
-
 def _st_mtime(mtime_ns: int) -> float:
     """os.stat()'s float st_mtime from st_mtime_ns, bit for bit (CPython's own arithmetic)."""
     return (mtime_ns // 1_000_000_000) + (mtime_ns % 1_000_000_000) * 1e-9
@@ -274,15 +269,14 @@ def _remember(
     for task in tasks:
         path = str(task.path)
         bytes_done, lines_done = resume.get(path, (task.end, task.start_line))
-        # The size and mtime from before the read: a file that grew since differs next time.
-        size, mtime = (task.size, task.mtime) if task.size >= 0 else _stat(task.path)
         full = bytes_done >= task.end
         # A file read only partly (an unfinished stream) must not look unchanged next time.
         values = (
             path,
             fmt,
-            size if full else -1,
-            mtime if full else -1.0,
+            # From before the read (plan time): a file that grew since differs next time.
+            task.size if full else -1,
+            task.mtime if full else -1.0,
             bytes_done,
             lines_done,
             _head_hash(task, bytes_done, states.get(path), path in resets),

@@ -15,9 +15,9 @@ class FileTask:
     end: int
     start_line: int
     # The file's size and mtime when the range was planned: what the run records, so a file
-    # that grows while it is read still differs next time (-1: not known, stat at the end).
-    size: int = -1
-    mtime: float = -1.0
+    # that grows while it is read still differs next time.
+    size: int
+    mtime: float
 
 
 @dataclass(frozen=True)
