@@ -121,6 +121,22 @@ def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
     )
 
 
+def _require_file(db: Path) -> None:
+    """A reader never creates the database: a missing file says how to make it."""
+    if not db.exists():
+        raise DatabaseError(f"{db} does not exist yet: run `switchcost ingest PATH` first.")
+
+
+def _require_current(conn: duckdb.DuckDBPyConnection, db: Path) -> None:
+    """A reader cannot migrate: a file at another schema version says how to upgrade it."""
+    have = schema_version(conn)
+    if have != latest_version():
+        raise DatabaseError(
+            f"{db} is at schema version {have}, this switchcost needs "
+            f"{latest_version()}: run `switchcost ingest` (it upgrades the file)."
+        )
+
+
 def connect(
     path: Path | None = None,
     *,
@@ -136,21 +152,16 @@ def connect(
     from queries import pricing
 
     db = path or default_db_path()
-    if read_only and not db.exists():
-        raise DatabaseError(f"{db} does not exist yet: run `switchcost ingest PATH` first.")
-    if not read_only:
+    if read_only:
+        _require_file(db)
+    else:
         db.parent.mkdir(parents=True, exist_ok=True)
     conn = _open(db, read_only, wait)
     try:
         conn.execute("SET TimeZone = 'UTC'")
         conn.execute(f"SET memory_limit = '{os.environ.get('SWITCHCOST_MEMORY', '256MB')}'")
         if read_only:
-            have = schema_version(conn)
-            if have != latest_version():
-                raise DatabaseError(
-                    f"{db} is at schema version {have}, this switchcost needs "
-                    f"{latest_version()}: run `switchcost ingest` (it upgrades the file)."
-                )
+            _require_current(conn, db)
         else:
             migrate(conn)
         pricing.install(conn, user_file=prices)
@@ -225,20 +236,14 @@ def reading(
     costs ~40 ms and opening the file ~35 ms, attaching it ~2 ms.  The file is held only inside
     the `with`, so a scheduled ingest can write between page loads."""
     db = path or default_db_path()
-    if not db.exists():
-        raise DatabaseError(f"{db} does not exist yet: run `switchcost ingest PATH` first.")
+    _require_file(db)
     from queries import pricing
 
     with _READERS_LOCK:
         key, conn, new = _reader(prices)
         _attach(conn, db, wait)
         try:
-            have = schema_version(conn)
-            if have != latest_version():
-                raise DatabaseError(
-                    f"{db} is at schema version {have}, this switchcost needs "
-                    f"{latest_version()}: run `switchcost ingest` (it upgrades the file)."
-                )
+            _require_current(conn, db)
             if new:
                 pricing.install(conn, user_file=prices)
                 _READERS[key] = conn
