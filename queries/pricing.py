@@ -303,8 +303,7 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
     )
     # The priced view: the one name to query for "every request with its cost".
     conn.execute("CREATE OR REPLACE TEMP VIEW priced_requests AS SELECT * FROM priced_units(false)")
-    _made[conn] = set()
-    _memo[conn] = {}
+    _installed[conn] = _Installed()
     return book
 
 
@@ -320,8 +319,16 @@ _ON_DEMAND: dict[str, str] = {
     "target_pairs": f"CREATE OR REPLACE TEMP MACRO target_pairs{_TARGET_ARGS} AS TABLE {{body}}",
     "target_units": f"CREATE OR REPLACE TEMP MACRO target_units{_TARGET_ARGS} AS TABLE {{body}}",
 }
-_made: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, set[str]] = weakref.WeakKeyDictionary()
-_memo: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, Any]] = (
+@dataclass
+class _Installed:
+    """What one install() on a connection has made since: the on-demand macros created, and
+    values derived from the price tables alone (such as the rollup's boundaries)."""
+
+    made: set[str] = field(default_factory=set)
+    memo: dict[str, Any] = field(default_factory=dict)
+
+
+_installed: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, _Installed] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -329,7 +336,8 @@ _memo: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, Any]] = (
 def memo(conn: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     """A dict that lives as long as this connection's price tables (install() starts a new
     one): for values derived from the prices alone, such as the rollup's boundaries."""
-    return _memo.get(conn)
+    state = _installed.get(conn)
+    return state.memo if state is not None else None
 
 
 def _ddl(name: str) -> str:
@@ -338,9 +346,10 @@ def _ddl(name: str) -> str:
 
 def prepare(conn: duckdb.DuckDBPyConnection, text: str) -> None:
     """Create the on-demand macros and views `text` uses (and those they use) on `conn`."""
-    made = _made.get(conn)
-    if made is None:  # not a connection from queries.db.connect: nothing was installed
+    state = _installed.get(conn)
+    if state is None:  # not a connection from queries.db.connect: nothing was installed
         return
+    made = state.made
     code = strip_comments(text)
     for name in [n for n in _ON_DEMAND if n not in made and re.search(rf"\b{n}\b", code)]:
         if name in made:  # made meanwhile, as something another one uses
