@@ -18,11 +18,13 @@ clock could hide an entry added in the same tick), and the walk is done again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ingest.discover import Tree, roots
 from queries.location import file_identity
@@ -58,16 +60,30 @@ def _db_identity(db: Path) -> list[int] | None:
     return list(identity) if identity is not None else None  # as it reads back from JSON
 
 
-def matching(db: Path, digest: str) -> Stamp | None:
-    """The stored stamp if it still describes these inputs and this database, else None."""
+def _stored(db: Path) -> dict[str, Any] | None:
+    """The stamp as this version writes it, or None.  A quiet run asks twice (for the file list,
+    then for the match): the file is read and parsed once while it stays the same file."""
+    where = location(db)
+    return _parse(str(where), file_identity(where))
+
+
+@functools.lru_cache(maxsize=4)
+def _parse(where: str, identity: tuple[int, int, int] | None) -> dict[str, Any] | None:
+    if identity is None:
+        return None
     try:
-        stored = json.loads(location(db).read_text(encoding="utf-8"))
+        stored = json.loads(Path(where).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return stored if isinstance(stored, dict) and stored.get("version") == VERSION else None
+
+
+def matching(db: Path, digest: str) -> Stamp | None:
+    """The stored stamp if it still describes these inputs and this database, else None."""
+    stored = _stored(db)
     identity = _db_identity(db)
     if (
-        not isinstance(stored, dict)
-        or stored.get("version") != VERSION
+        stored is None
         or stored.get("inputs") != digest
         or identity is None
         or stored.get("db") != identity
@@ -83,10 +99,12 @@ def files_if_unchanged(
 
     Only the file list is reused: each file is stat'ed now, so a file that grew is seen.
     """
+    stored = _stored(db)
+    if stored is None or "tree" not in stored:
+        return None
     try:
-        stored = json.loads(location(db).read_text(encoding="utf-8"))
         tree = stored["tree"]
-        if stored.get("version") != VERSION or tree["roots"] != roots(paths):
+        if tree["roots"] != roots(paths):
             return None
         for folder, mtime_ns in tree["dirs"].items():
             if os.stat(folder).st_mtime_ns != mtime_ns:

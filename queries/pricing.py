@@ -319,6 +319,8 @@ _ON_DEMAND: dict[str, str] = {
     "target_pairs": f"CREATE OR REPLACE TEMP MACRO target_pairs{_TARGET_ARGS} AS TABLE {{body}}",
     "target_units": f"CREATE OR REPLACE TEMP MACRO target_units{_TARGET_ARGS} AS TABLE {{body}}",
 }
+
+
 @dataclass
 class _Installed:
     """What one install() on a connection has made since: the on-demand macros created, and
