@@ -9,66 +9,78 @@ strings become dollars by Decimal division, never through a float.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from ingest.records import ReadResult
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 USD_SCALE = Decimal("1e-12")
-_DIMS = [
-    ("model", pa.string()),
-    ("workspace", pa.string()),
-    ("api_key", pa.string()),
-    ("service_tier", pa.string()),
-    ("context_window", pa.string()),
-    ("speed", pa.string()),
-    ("inference_geo", pa.string()),
-    ("product", pa.string()),
-]
-_HEAD = [
-    ("source", pa.string()),
-    ("grouping", pa.string()),
-    ("origin", pa.string()),
-    ("bucket_start", pa.timestamp("us", tz="UTC")),
-    ("bucket_end", pa.timestamp("us", tz="UTC")),
-    ("group_key", pa.string()),
-]
-_TAIL = [
-    ("data_refreshed_at", pa.timestamp("us", tz="UTC")),
-    ("loaded_at", pa.timestamp("us", tz="UTC")),
-]
-USAGE_SCHEMA = pa.schema(
-    [
-        *_HEAD,
-        *_DIMS,
-        ("uncached_input_tokens", pa.int64()),
-        ("cache_write_5m", pa.int64()),
-        ("cache_write_1h", pa.int64()),
-        ("cache_read", pa.int64()),
-        ("output_tokens", pa.int64()),
-        ("web_search_requests", pa.int64()),
-        ("requests", pa.int64()),
-        *_TAIL,
+
+
+@functools.cache
+def _schemas() -> tuple[pa.Schema, pa.Schema]:
+    """(usage, cost) Arrow schemas, built on first use: pyarrow is not imported otherwise."""
+    import pyarrow as pa
+
+    dims = [
+        ("model", pa.string()),
+        ("workspace", pa.string()),
+        ("api_key", pa.string()),
+        ("service_tier", pa.string()),
+        ("context_window", pa.string()),
+        ("speed", pa.string()),
+        ("inference_geo", pa.string()),
+        ("product", pa.string()),
     ]
-)
-COST_SCHEMA = pa.schema(
-    [
-        *_HEAD,
-        *_DIMS,
-        ("cost_type", pa.string()),
-        ("token_type", pa.string()),
-        ("description", pa.string()),
-        ("amount_usd", pa.decimal128(38, 12)),
-        ("list_amount_usd", pa.decimal128(38, 12)),
-        ("currency", pa.string()),
-        ("requests", pa.int64()),
-        *_TAIL,
+    head = [
+        ("source", pa.string()),
+        ("grouping", pa.string()),
+        ("origin", pa.string()),
+        ("bucket_start", pa.timestamp("us", tz="UTC")),
+        ("bucket_end", pa.timestamp("us", tz="UTC")),
+        ("group_key", pa.string()),
     ]
-)
+    tail = [
+        ("data_refreshed_at", pa.timestamp("us", tz="UTC")),
+        ("loaded_at", pa.timestamp("us", tz="UTC")),
+    ]
+    usage = pa.schema(
+        [
+            *head,
+            *dims,
+            ("uncached_input_tokens", pa.int64()),
+            ("cache_write_5m", pa.int64()),
+            ("cache_write_1h", pa.int64()),
+            ("cache_read", pa.int64()),
+            ("output_tokens", pa.int64()),
+            ("web_search_requests", pa.int64()),
+            ("requests", pa.int64()),
+            *tail,
+        ]
+    )
+    cost = pa.schema(
+        [
+            *head,
+            *dims,
+            ("cost_type", pa.string()),
+            ("token_type", pa.string()),
+            ("description", pa.string()),
+            ("amount_usd", pa.decimal128(38, 12)),
+            ("list_amount_usd", pa.decimal128(38, 12)),
+            ("currency", pa.string()),
+            ("requests", pa.int64()),
+            *tail,
+        ]
+    )
+    return usage, cost
+
+
 # API group field -> table column (ids from the API, names from the Console CSV).
 _GROUP_COLUMNS = {
     "model": "model",
@@ -228,8 +240,12 @@ def _text(value: Any) -> str | None:
 
 
 def usage_table(rows: list[dict[str, Any]]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=USAGE_SCHEMA)
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(rows, schema=_schemas()[0])
 
 
 def cost_table(rows: list[dict[str, Any]]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=COST_SCHEMA)
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(rows, schema=_schemas()[1])

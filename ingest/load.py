@@ -14,14 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from ingest import discover as disc
 from ingest import stamp
 from ingest.buckets import BucketResult
 from ingest.load_buckets import merge_file_buckets
 from ingest.readers import REGISTRY, detect
-from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions
+from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions, Records
 from ingest.summary import IngestReport
 from queries import db, rollup
 from queries.loader import rows as sql_rows
@@ -48,7 +47,7 @@ _TOTAL = (
 )
 
 
-def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tuple[int, int, int]:
+def _merge(conn: duckdb.DuckDBPyConnection, table: Records, run_id: int) -> tuple[int, int, int]:
     """Insert new keys, upgrade stored ones that now carry more tokens; (new, updated, dup).
 
     `table` may hold a key more than once (a request repeated across files, or chunks read
@@ -59,62 +58,63 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: pa.Table, run_id: int) -> tup
     """
     if table.num_rows == 0:
         return 0, 0, 0
-    conn.register("staged_raw", table)
+    # Copied in once: a stream can be read only once, and the steps below read it four times.
+    conn.register("staged_stream", table)
     try:
-        # Each key once, its fullest copy (a request repeated across files or chunks).  Few
-        # keys repeat, so only their rows are ranked: a window over every row costs more
-        # than the insert itself.
+        conn.execute("CREATE OR REPLACE TEMP TABLE staged_raw AS SELECT * FROM staged_stream")
+    finally:
+        conn.unregister("staged_stream")
+    # Each key once, its fullest copy (a request repeated across files or chunks).  Few
+    # keys repeat, so only their rows are ranked: a window over every row costs more
+    # than the insert itself.
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE dup_keys AS SELECT request_key FROM staged_raw"
+        " GROUP BY request_key HAVING count(*) > 1"
+    )
+    conn.execute(
+        "CREATE OR REPLACE TEMP VIEW staged AS"
+        " SELECT * FROM staged_raw ANTI JOIN dup_keys USING (request_key)"
+        " UNION ALL SELECT * FROM (SELECT * FROM staged_raw SEMI JOIN dup_keys"
+        " USING (request_key)) AS d QUALIFY row_number() OVER (PARTITION BY request_key"
+        " ORDER BY " + _TOTAL.format(t="d") + " DESC, source_file, source_line) = 1"
+    )
+    # Keys already stored: a semi-join probes `requests` with the (smaller) staged keys.
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE hit AS SELECT r.request_key, r.ts AS old_ts,"
+        + _TOTAL.format(t="r")
+        + " AS old_total, r.source_file AS old_file, r.source_line AS old_line"
+        " FROM requests AS r SEMI JOIN staged_raw AS s USING (request_key)"
+    )
+    cols = ", ".join(COLUMNS)
+    # DuckDB answers an INSERT or UPDATE with the number of rows it changed.
+    new = conn.execute(
+        f"INSERT INTO requests ({cols}, run_id) SELECT {cols}, $run FROM staged"
+        " ANTI JOIN hit USING (request_key)",
+        {"run": run_id},
+    ).fetchall()[0][0]
+    updated = 0
+    if conn.execute("SELECT count(*) FROM hit").fetchall()[0][0]:
         conn.execute(
-            "CREATE OR REPLACE TEMP TABLE dup_keys AS SELECT request_key FROM staged_raw"
-            " GROUP BY request_key HAVING count(*) > 1"
+            "CREATE OR REPLACE TEMP TABLE better AS SELECT s.*, h.old_ts FROM staged AS s"
+            " JOIN hit AS h USING (request_key) WHERE "
+            + f"({_TOTAL.format(t='s')}, h.old_file, h.old_line)"
+            " > (h.old_total, s.source_file, s.source_line)"
         )
-        conn.execute(
-            "CREATE OR REPLACE TEMP VIEW staged AS"
-            " SELECT * FROM staged_raw ANTI JOIN dup_keys USING (request_key)"
-            " UNION ALL SELECT * FROM (SELECT * FROM staged_raw SEMI JOIN dup_keys"
-            " USING (request_key)) AS d QUALIFY row_number() OVER (PARTITION BY request_key"
-            " ORDER BY " + _TOTAL.format(t="d") + " DESC, source_file, source_line) = 1"
-        )
-        # Keys already stored: a semi-join probes `requests` with the (smaller) staged keys.
-        conn.execute(
-            "CREATE OR REPLACE TEMP TABLE hit AS SELECT r.request_key, r.ts AS old_ts,"
-            + _TOTAL.format(t="r")
-            + " AS old_total, r.source_file AS old_file, r.source_line AS old_line"
-            " FROM requests AS r SEMI JOIN staged_raw AS s USING (request_key)"
-        )
-        cols = ", ".join(COLUMNS)
-        # DuckDB answers an INSERT or UPDATE with the number of rows it changed.
-        new = conn.execute(
-            f"INSERT INTO requests ({cols}, run_id) SELECT {cols}, $run FROM staged"
-            " ANTI JOIN hit USING (request_key)",
+        # The hours these requests were stored under, before the update moves them: the
+        # rollup refresh recomputes those hours as well as the run's own.
+        conn.execute("INSERT INTO rollup_touched SELECT old_ts FROM better")
+        # Delete and insert rather than UPDATE: DuckDB updates column by column, and a
+        # request's every column may change; a delete marks rows, an insert appends.
+        conn.execute("DELETE FROM requests WHERE request_key IN (SELECT request_key FROM better)")
+        updated = conn.execute(
+            f"INSERT INTO requests ({cols}, run_id) SELECT {cols}, $run FROM better",
             {"run": run_id},
         ).fetchall()[0][0]
-        updated = 0
-        if conn.execute("SELECT count(*) FROM hit").fetchall()[0][0]:
-            conn.execute(
-                "CREATE OR REPLACE TEMP TABLE better AS SELECT s.*, h.old_ts FROM staged AS s"
-                " JOIN hit AS h USING (request_key) WHERE "
-                + f"({_TOTAL.format(t='s')}, h.old_file, h.old_line)"
-                " > (h.old_total, s.source_file, s.source_line)"
-            )
-            # The hours these requests were stored under, before the update moves them: the
-            # rollup refresh recomputes those hours as well as the run's own.
-            conn.execute("INSERT INTO rollup_touched SELECT old_ts FROM better")
-            # Delete and insert rather than UPDATE: DuckDB updates column by column, and a
-            # request's every column may change; a delete marks rows, an insert appends.
-            conn.execute(
-                "DELETE FROM requests WHERE request_key IN (SELECT request_key FROM better)"
-            )
-            updated = conn.execute(
-                f"INSERT INTO requests ({cols}, run_id) SELECT {cols}, $run FROM better",
-                {"run": run_id},
-            ).fetchall()[0][0]
-            conn.execute("DROP TABLE better")
-        conn.execute("DROP VIEW staged")
-        conn.execute("DROP TABLE hit")
-        conn.execute("DROP TABLE dup_keys")
-    finally:
-        conn.unregister("staged_raw")
+        conn.execute("DROP TABLE better")
+    conn.execute("DROP VIEW staged")
+    conn.execute("DROP TABLE hit")
+    conn.execute("DROP TABLE dup_keys")
+    conn.execute("DROP TABLE staged_raw")
     return int(new), int(updated), table.num_rows - int(new) - int(updated)
 
 
@@ -192,9 +192,12 @@ def ingest_paths(
                 reader = REGISTRY[name]
                 for chunk in _chunks(tasks):
                     result = reader.read(chunk, options)
-                    if isinstance(result, BucketResult):  # aggregates (Console CSV)
-                        merge_file_buckets(conn, result)
-                    new, updated, dup = _merge(conn, result.table, run_id)
+                    try:
+                        if isinstance(result, BucketResult):  # aggregates (Console CSV)
+                            merge_file_buckets(conn, result)
+                        new, updated, dup = _merge(conn, result.table, run_id)
+                    finally:
+                        result.close()
                     report.new_requests += new
                     report.updated_requests += updated
                     report.duplicates += dup

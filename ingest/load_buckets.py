@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from ingest.buckets import BucketResult, cost_table, usage_table
 from queries import db
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FINAL_AFTER = dt.timedelta(days=1)
 _TABLES = {"usage": "usage_buckets", "cost": "cost_buckets"}

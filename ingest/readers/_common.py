@@ -15,17 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from ingest.readers.messages import BadRecord, load_object
 from ingest.records import (
     COLUMNS,
-    SCHEMA,
     FileTask,
     Malformed,
     ReadOptions,
     ReadResult,
     empty_table,
+    table_from_rows,
 )
 
 Row = dict[str, Any]
@@ -196,7 +194,7 @@ def read_json_lines(
             except BadRecord as err:
                 result.malformed.append(Malformed(path, line_no, str(err)))
         result.resume[path] = (task.end, line_no)
-    result.table = pa.Table.from_pylist(list(rows.values()), schema=SCHEMA)
+    result.table = table_from_rows(list(rows.values()))
     return result
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.readers.messages import BadRecord, load_object
-from ingest.records import SCHEMA, FileTask, Malformed, ReadOptions, ReadResult, empty_table
+from ingest.records import FileTask, Malformed, ReadOptions, ReadResult, empty_table
 
 NAME = "claude-code"
 # The parse of one chunk is held to this; the loader keeps chunks small enough to fit.
@@ -355,65 +355,94 @@ class _Appendices:
         self._buffer, self._fis, self._lines, self._size = [], [], [], 0
 
 
+@dataclass
+class _Rows:
+    """The records, kept in the reader's own DuckDB and streamed to the loader (an Arrow C
+    stream: no pyarrow, no copy into Python); `close` ends the reader's connection."""
+
+    con: duckdb.DuckDBPyConnection
+    num_rows: int
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        return self.con.sql("SELECT * FROM records").__arrow_c_stream__(requested_schema)
+
+    def close(self) -> None:
+        self.con.close()
+
+
 def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
     """Parse the byte ranges in `tasks` into request records, one per (file, dedup key).
 
     A request repeated in several files (a resumed session) comes out once per file; the
-    loader keeps the fullest copy.
+    loader keeps the fullest copy.  The caller closes the result once it has loaded it.
     """
     del options  # workload = project for Claude Code
     result = ReadResult(table=empty_table())
     if not tasks:
         return result
-    with tempfile.TemporaryDirectory(prefix="switchcost-") as tmp:
-        extra = _Appendices(tmp)
-        whole = []
-        for i, task in enumerate(tasks):
-            full = task.start == 0 and task.end == os.path.getsize(task.path)
-            if full and task.end <= BATCH_BYTES and not _GLOB.intersection(str(task.path)):
-                whole.append(i)
-            else:
-                extra.add(i, task)
-        extra.flush()
-        # Parallel by our own threads, one query each: DuckDB workers would only contend.
-        con = duckdb.connect(config={"threads": 1})
-        try:
-            con.execute("SET TimeZone = 'UTC'")
-            con.execute(f"SET memory_limit = '{READER_MEMORY}'")
-            _register_files(con, tasks)
-            slots = min(THREADS, len(tasks))
-            for slot in range(slots):
-                con.execute(f"CREATE TABLE agg_{slot} ({_AGG_COLUMNS})")
-            _scan(con, [*_whole_jobs(tasks, whole), *extra.jobs], slots)
-            con.execute(
-                "CREATE VIEW agg AS "
-                + " UNION ALL ".join(f"SELECT * FROM agg_{s}" for s in range(slots))
-            )
-            seen = {fi for (fi,) in con.execute("SELECT DISTINCT fi FROM agg").fetchall()}
-            # A whole file that is not valid UTF-8 gave no rows: read it again as an appendix,
-            # its bad lines blanked.
-            again = _Appendices(tmp)
-            for i in whole:
-                if i not in seen:
-                    again.add(i, tasks[i])
-            again.flush()
-            if again.jobs:
-                _scan(con, again.jobs, 1)
-            con.execute(_WINNERS)
-            bad_rows = con.execute(_BAD).fetchall()
-            lines = {str(p): int(n) for p, n in con.execute(_LINES).fetchall()}
-            for i, count in (extra.lines | again.lines).items():
-                lines[str(tasks[i].path)] = count
-            result.malformed = sorted(
-                [*_explain(tasks, bad_rows), *extra.malformed, *again.malformed],
-                key=lambda m: (m.path, m.line),
-            )
-            result.table = con.sql(_RECORDS).to_arrow_table().cast(SCHEMA)
-        finally:
-            con.close()
+    # Parallel by our own threads, one query each: DuckDB workers would only contend.
+    con = duckdb.connect(config={"threads": 1})
+    try:
+        with tempfile.TemporaryDirectory(prefix="switchcost-") as tmp:
+            lines = _parse(con, tasks, tmp, result)
+        con.execute(f"CREATE TEMP TABLE records AS {_RECORDS}")
+        count = int(con.execute("SELECT count(*) FROM records").fetchall()[0][0])
+    except BaseException:
+        con.close()
+        raise
+    if count:
+        result.table = _Rows(con, count)
+    else:
+        con.close()
     for task in tasks:
         result.resume[str(task.path)] = (task.end, task.start_line + lines[str(task.path)])
     return result
+
+
+def _parse(
+    con: duckdb.DuckDBPyConnection, tasks: list[FileTask], tmp: str, result: ReadResult
+) -> dict[str, int]:
+    """Aggregate every task's lines into `winners`; name the bad lines in `result`.  Returns
+    the lines consumed per path."""
+    extra = _Appendices(tmp)
+    whole = []
+    for i, task in enumerate(tasks):
+        full = task.start == 0 and task.end == os.path.getsize(task.path)
+        if full and task.end <= BATCH_BYTES and not _GLOB.intersection(str(task.path)):
+            whole.append(i)
+        else:
+            extra.add(i, task)
+    extra.flush()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET memory_limit = '{READER_MEMORY}'")
+    _register_files(con, tasks)
+    slots = min(THREADS, len(tasks))
+    for slot in range(slots):
+        con.execute(f"CREATE TABLE agg_{slot} ({_AGG_COLUMNS})")
+    _scan(con, [*_whole_jobs(tasks, whole), *extra.jobs], slots)
+    con.execute(
+        "CREATE VIEW agg AS " + " UNION ALL ".join(f"SELECT * FROM agg_{s}" for s in range(slots))
+    )
+    seen = {fi for (fi,) in con.execute("SELECT DISTINCT fi FROM agg").fetchall()}
+    # A whole file that is not valid UTF-8 gave no rows: read it again as an appendix, its
+    # bad lines blanked.
+    again = _Appendices(tmp)
+    for i in whole:
+        if i not in seen:
+            again.add(i, tasks[i])
+    again.flush()
+    if again.jobs:
+        _scan(con, again.jobs, 1)
+    con.execute(_WINNERS)
+    bad_rows = con.execute(_BAD).fetchall()
+    lines = {str(p): int(n) for p, n in con.execute(_LINES).fetchall()}
+    for i, count in (extra.lines | again.lines).items():
+        lines[str(tasks[i].path)] = count
+    result.malformed = sorted(
+        [*_explain(tasks, bad_rows), *extra.malformed, *again.malformed],
+        key=lambda m: (m.path, m.line),
+    )
+    return lines
 
 
 def _register_files(con: duckdb.DuckDBPyConnection, tasks: list[FileTask]) -> None:

@@ -21,15 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from ingest.records import (
-    SCHEMA,
     FileTask,
     Malformed,
     ReadOptions,
     ReadResult,
     empty_table,
+    table_from_rows,
     workload_from_tags,
 )
 
@@ -352,5 +350,5 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
     for task in tasks:
         for row in _read_task(task, options, result):
             rows.setdefault(row["request_key"], row)
-    result.table = pa.Table.from_pylist(list(rows.values()), schema=SCHEMA)
+    result.table = table_from_rows(list(rows.values()))
     return result
