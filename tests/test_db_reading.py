@@ -7,6 +7,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from queries import db
@@ -94,3 +95,26 @@ def test_a_load_left_attached_does_not_break_the_next(db_path: Path) -> None:
     with db.reading(db_path) as again:
         assert _cost(again, "a") == Decimal("0.3")
     assert _writer_can_open(db_path) == "opened"
+
+
+def _pool_bytes(conn: duckdb.DuckDBPyConnection) -> int:
+    """DuckDB's memory_limit in bytes (it prints e.g. '61.0 MiB')."""
+    text = conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    number, unit = text.split()
+    return int(float(number) * {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30}[unit])
+
+
+def test_the_writer_keeps_a_small_buffer_pool_and_readers_a_larger_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest writes each block once, so its pool only caches what it wrote: small."""
+    monkeypatch.delenv("SWITCHCOST_MEMORY", raising=False)
+    path = tmp_path / "t.duckdb"
+    with db.connect(path) as conn:
+        writer = _pool_bytes(conn)
+    with db.connect(path, read_only=True) as conn:
+        reader = _pool_bytes(conn)
+    assert writer <= 64 * 10**6 < 200 * 10**6 <= reader
+    monkeypatch.setenv("SWITCHCOST_MEMORY", "1GB")
+    with db.connect(path) as conn:
+        assert _pool_bytes(conn) > 900 * 10**6
