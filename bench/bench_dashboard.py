@@ -199,6 +199,12 @@ import streamlit as st
 st.title("Floor")
 st.plotly_chart(px.bar(x=["a", "b", "c"], y=[1, 3, 2]))
 """
+# The floor of any Streamlit page: a heading and nothing else (no data, no chart).
+BARE_APP = """
+import streamlit as st
+
+st.title("Floor")
+"""
 
 READY = "[data-testid='stPlotlyChart'] .main-svg"
 PAGES = (
@@ -254,13 +260,14 @@ def _open_twice(context: Any, address: str, ready: str) -> list[float]:
     return times
 
 
-def time_floor(folder: Path) -> tuple[float, float]:
-    """The named baseline: a one-chart Streamlit + Plotly page on this machine and browser,
-    from a new browser (nothing cached) and from one that has loaded it before."""
+def time_floor(folder: Path, app: str = FLOOR_APP, ready: str = READY) -> tuple[float, float]:
+    """The named baseline: a one-chart Streamlit + Plotly page (or `app`, drawn when `ready`
+    is visible) on this machine and browser, from a new browser (nothing cached) and from one
+    that has loaded it before."""
     from playwright.sync_api import sync_playwright
 
     script = folder / "floor_app.py"
-    script.write_text(FLOOR_APP, encoding="utf-8")
+    script.write_text(app, encoding="utf-8")
     port = _free_port()
     cmd = [
         sys.executable,
@@ -280,7 +287,7 @@ def time_floor(folder: Path) -> tuple[float, float]:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            times = _open_twice(context, f"http://127.0.0.1:{port}/", READY)
+            times = _open_twice(context, f"http://127.0.0.1:{port}/", ready)
             browser.close()
         return times[0], times[1]
     finally:
@@ -355,6 +362,11 @@ def main() -> None:
     if args.no_browser or not Path(CHROMIUM).exists():
         return
     print("\nFirst paint with the real server and headless Chromium (to a drawn page)")
+    bare_new, bare_cached = time_floor(folder, BARE_APP, "h1")
+    print(
+        f"floor: a Streamlit page with only a heading: new browser {bare_new:.2f} s,"
+        f" with cache {bare_cached:.2f} s"
+    )
     floor_new, floor_cached = time_floor(folder)
     print(
         f"baseline: a one-chart Streamlit + Plotly page: new browser {floor_new:.2f} s,"
