@@ -127,7 +127,7 @@ def empty_table() -> Records:
 def table_from_rows(rows: list[dict[str, object]]) -> Records:
     """Python rows as records (pyarrow is imported only when there are rows)."""
     if not rows:
-        return NoRecords()
+        return empty_table()
     import pyarrow as pa
 
     table: Records = pa.Table.from_pylist(rows, schema=arrow_schema())
