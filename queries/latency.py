@@ -66,10 +66,15 @@ def target_speeds(
     base = filters or Filters()
     # The target's own speed comes from all of its timed traffic in the window, whatever the
     # workload filter: it describes the model, not the workload (so only the targets are read).
-    window = Filters(
-        since=base.since, until=base.until, tz=base.tz, sources=base.sources, models=targets
+    stats = run(
+        conn,
+        "target_speed",
+        tz=base.tz,
+        since=base.since,
+        until=base.until,
+        sources=base.sources,
+        targets=list(targets),
     )
-    stats = latency_stats(conn, "model", window)
     by_model = {r["model"]: r for r in stats.iter_rows(named=True)}
     out: dict[str, TargetSpeed] = {}
     for target in targets:

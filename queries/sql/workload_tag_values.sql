@@ -6,14 +6,15 @@
 --   $rollup    count requests in request_groups (caller: rollup.usable); tags are not in the
 --              rollup, so tag values always come from the requests that carry tags
 --   $tz, $since, $until, $workloads, $models, $sources, $subagent: as in usage_by.sql
--- Sources and the sub-agent share come along because some rules match on them.
+-- Sources and the sub-agent share come along because some rules match on them.  No money here,
+-- so located_units: the filters without the prices (21 ms against 55 ms at 1M requests).
 WITH w AS (
     SELECT
         coalesce(workload, '(none)') AS workload,
         sum(n) AS requests,
         coalesce(sum(n) FILTER (WHERE is_subagent), 0) AS subagent_requests,
         list_sort(list_distinct(list(source))) AS sources
-    FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, $rollup)
+    FROM located_units($tz, $since, $until, $workloads, $models, $sources, $subagent, $rollup)
     GROUP BY 1
 ),
 f AS (
@@ -23,7 +24,7 @@ f AS (
             list_transform($tag_keys, lambda k: lower(tags ->> k)),
             lambda v: v IS NOT NULL AND v <> ''
         ) AS tag_values
-    FROM filtered_units($tz, $since, $until, $workloads, $models, $sources, $subagent, false)
+    FROM located_units($tz, $since, $until, $workloads, $models, $sources, $subagent, false)
     WHERE tags IS NOT NULL
 ),
 t AS (
