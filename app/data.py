@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -180,19 +180,33 @@ def _switch_data(result: Any) -> SwitchData:
     )
 
 
-def _switch_prepared(conn: Any, filters: Filters, spec: ScenarioSpec) -> Any:
+def _switch_base(conn: Any, filters: Filters, targets: tuple[str, ...]) -> Any:
     from queries import projection
 
-    return projection.prepare(conn, spec.build(), filters)
+    return projection.prepare_base(conn, targets, None, filters)
+
+
+def _switch_latency(
+    conn: Any, filters: Filters, targets: tuple[str, ...], speeds: tuple[Any, ...], chosen: Any
+) -> dict[tuple[str | None, str], dict[str, Any]]:
+    from queries import projection
+
+    return projection.prepare_latency(conn, targets, filters, speeds, chosen)
 
 
 def switch(filters: Filters, spec: ScenarioSpec) -> SwitchData:
-    """The Switch page's projection.  The database part is cached without the share and the
-    escalation, which only rescale its sums: moving those sliders costs no query."""
+    """The Switch page's projection, cached in two parts: the cost sums, task classes and target
+    speeds per (filters, targets), and the latency percentiles per selection and output ratio.
+    Share and escalation only rescale the sums, so moving those sliders costs no query, and
+    editing which workloads move re-runs only the latency query."""
     from queries import projection
 
-    sums = replace(spec, share=Decimal(1), escalation=Decimal(0))
-    prepared = load("switch_prepared", filters, sums)
+    scenario = spec.build()
+    base = load("switch_base", filters, spec.targets)
+    chosen = projection.moves(base, scenario)
+    speeds = tuple(base.speeds.values())
+    latency = load("switch_latency", filters, base.targets, speeds, chosen)
+    prepared = projection.assemble(base, scenario, chosen, latency)
     return _switch_data(projection.finish(prepared, spec.share, spec.escalation))
 
 
@@ -246,7 +260,8 @@ LOADERS: dict[str, Callable[..., Any]] = {
     "overview": _overview,
     "classes": _classes,
     "switch": _switch,
-    "switch_prepared": _switch_prepared,
+    "switch_base": _switch_base,
+    "switch_latency": _switch_latency,
     "latency": _latency,
     "data": _data_page,
 }

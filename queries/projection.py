@@ -310,6 +310,113 @@ class Prepared:
     catalog: dict[str, dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Base:
+    """The part of `Prepared` that does not depend on which workloads move or on the output
+    ratio: the dashboard keeps it while a user edits the scenario, so only the latency
+    percentiles (which do depend on them) are queried again."""
+
+    targets: tuple[str, ...]
+    filters: Filters
+    defaults: Defaults
+    classes: pl.DataFrame
+    units: pl.DataFrame
+    speeds: dict[str, TargetSpeed]
+    catalog: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Moves:
+    """What a scenario moves, as plain values: the latency query's inputs besides the base."""
+
+    ratios: tuple[tuple[str, Decimal], ...]
+    move_all: tuple[str, ...]
+    move_sub: tuple[str, ...]
+
+
+def prepare_base(
+    conn: duckdb.DuckDBPyConnection,
+    targets: tuple[str, ...],
+    tokenizer_factor: Decimal | None = None,
+    filters: Filters | None = None,
+    *,
+    defaults: Defaults | None = None,
+) -> Base:
+    """Task classes, the per-target cost sums, target speeds and the model catalog."""
+    d = defaults or load_defaults()
+    f = filters or Filters()
+    resolved = resolve_targets(conn, targets)
+    classes = task_classes(conn, f, d)
+    units = _units(conn, resolved, tokenizer_factor, f)
+    speeds = target_speeds(conn, resolved, d, f)
+    catalog = {r["model_id"]: r for r in run(conn, "model_catalog").iter_rows(named=True)}
+    return Base(resolved, f, d, classes, units, speeds, catalog)
+
+
+def moves(base: Base, scenario: Scenario) -> Moves:
+    """The scenario's selection and output ratios over the workloads in `base`."""
+    workloads = sorted(set(base.units["workload"].to_list()))
+    move_all, move_sub = _selection(scenario, base.classes, workloads)
+    return Moves(
+        ratios=tuple((w, scenario.ratio_for(w)) for w in workloads),
+        move_all=tuple(move_all),
+        move_sub=tuple(move_sub),
+    )
+
+
+def prepare_latency(
+    conn: duckdb.DuckDBPyConnection,
+    targets: tuple[str, ...],
+    filters: Filters,
+    speeds: tuple[TargetSpeed, ...],
+    chosen: Moves,
+    tokenizer_factor: Decimal | None = None,
+    *,
+    defaults: Defaults | None = None,
+) -> dict[tuple[str | None, str], dict[str, Any]]:
+    """Current and projected latency percentiles for this selection (project_latency.sql).
+    Plain, hashable inputs (a `Base`'s targets and speeds), so a caller can cache on them."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return _latency(
+            conn,
+            tokenizer_factor,
+            targets,
+            filters,
+            defaults or load_defaults(),
+            {s.target: s for s in speeds},
+            dict(chosen.ratios),
+            list(chosen.move_all),
+            list(chosen.move_sub),
+        )
+
+
+def assemble(
+    base: Base,
+    scenario: Scenario,
+    chosen: Moves,
+    latency: dict[tuple[str | None, str], dict[str, Any]],
+) -> Prepared:
+    """`Prepared` from its parts (no database)."""
+    _validate(scenario)
+    frame = base.units.with_columns(
+        selected=pl.col("workload").is_in(list(chosen.move_all))
+        | (pl.col("is_subagent") & pl.col("workload").is_in(list(chosen.move_sub)))
+    )
+    return Prepared(
+        scenario=scenario,
+        targets=base.targets,
+        filters=base.filters,
+        defaults=base.defaults,
+        classes=base.classes,
+        groups=_aggregate(frame),
+        ratios=dict(chosen.ratios),
+        speeds=base.speeds,
+        latency=latency,
+        catalog=base.catalog,
+    )
+
+
 def prepare(
     conn: duckdb.DuckDBPyConnection,
     scenario: Scenario,
@@ -319,35 +426,20 @@ def prepare(
 ) -> Prepared:
     """The database side of `project`: the same for every share and escalation."""
     _validate(scenario)
-    d = defaults or load_defaults()
-    f = filters or Filters()
-    targets = resolve_targets(conn, scenario.targets)
-    classes = task_classes(conn, f, d)
-    frame = _units(conn, targets, scenario.tokenizer_factor, f)
-    workloads = sorted(set(frame["workload"].to_list()))
-    ratios = {w: scenario.ratio_for(w) for w in workloads}
-    move_all, move_sub = _selection(scenario, classes, workloads)
-    frame = frame.with_columns(
-        selected=pl.col("workload").is_in(move_all)
-        | (pl.col("is_subagent") & pl.col("workload").is_in(move_sub))
+    base = prepare_base(
+        conn, scenario.targets, scenario.tokenizer_factor, filters, defaults=defaults
     )
-    with localcontext() as ctx:
-        ctx.prec = 60
-        speeds = target_speeds(conn, targets, d, f)
-        latency = _latency(conn, scenario, targets, f, d, speeds, ratios, move_all, move_sub)
-    catalog = {r["model_id"]: r for r in run(conn, "model_catalog").iter_rows(named=True)}
-    return Prepared(
-        scenario=scenario,
-        targets=targets,
-        filters=f,
-        defaults=d,
-        classes=classes,
-        groups=_aggregate(frame),
-        ratios=ratios,
-        speeds=speeds,
-        latency=latency,
-        catalog=catalog,
+    chosen = moves(base, scenario)
+    latency = prepare_latency(
+        conn,
+        base.targets,
+        base.filters,
+        tuple(base.speeds.values()),
+        chosen,
+        scenario.tokenizer_factor,
+        defaults=base.defaults,
     )
+    return assemble(base, scenario, chosen, latency)
 
 
 def finish(
@@ -534,7 +626,7 @@ def _model(
 
 def _latency(
     conn: duckdb.DuckDBPyConnection,
-    scenario: Scenario,
+    tokenizer_factor: Decimal | None,
     targets: tuple[str, ...],
     f: Filters,
     d: Defaults,
@@ -548,7 +640,7 @@ def _latency(
         conn,
         "project_latency",
         targets=list(targets),
-        tokenizer_factor=scenario.tokenizer_factor,
+        tokenizer_factor=tokenizer_factor,
         move_all=move_all,
         move_sub=move_sub,
         ratio_workloads=list(ratios),

@@ -260,3 +260,36 @@ def test_finishing_prepared_sums_equals_projecting_again(tmp_path: Path, rule: s
             assert quick.totals == again.totals
             assert quick.assumptions == again.assumptions
             assert quick.assumptions["share_moved"] == share
+
+
+def test_one_base_serves_every_selection_and_output_ratio(tmp_path: Path) -> None:
+    """The dashboard keeps one `Base` per (filters, targets) while the user edits which
+    workloads move and the output ratio: built from it, each scenario must equal a full
+    projection of that scenario, so the base holds nothing that depends on them."""
+    from ingest.load import ingest_paths
+    from queries.projection import Scenario, assemble, finish, moves, prepare_base, prepare_latency
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    path = tmp_path / "sample.duckdb"
+    ingest_paths([sample], db_path=path)
+    targets = (HAIKU, "claude-sonnet-4-5")
+    scenarios = [
+        builtin_scenario("recommended", targets),
+        builtin_scenario("subagents", targets),
+        Scenario(name="chosen", targets=targets, workloads=("support-chatbot",)),
+        Scenario(name="wordy", targets=targets, output_ratio=D("1.5")),
+    ]
+    with db.connect(path, read_only=True) as c:
+        base = prepare_base(c, targets)
+        seen = set()
+        for scenario in scenarios:
+            chosen = moves(base, scenario)
+            speeds = tuple(base.speeds.values())
+            latency = prepare_latency(c, base.targets, base.filters, speeds, chosen)
+            quick = finish(assemble(base, scenario, chosen, latency))
+            again = project(c, scenario)
+            assert quick.rows.equals(again.rows)
+            assert quick.totals == again.totals
+            assert quick.by_day.equals(again.by_day)
+            seen.add(str(quick.totals["projected_cost_usd"]))
+        assert len(seen) == len(scenarios)  # the scenarios differ, so the check has teeth
