@@ -101,6 +101,27 @@ def test_projected_latency_uses_target_logs_when_enough_samples(db_path: Path) -
     assert r["projected_p50_ms"] == pytest.approx(300.0 + 560 / 112 * 1000)
 
 
+def test_requests_that_cannot_move_keep_their_latency(db_path: Path) -> None:
+    """The latency query pairs requests with targets without the price join; it must apply the
+    cost side's rules: an unpriced source model and a prompt over the target's context window
+    stay on their model at their own latency."""
+    c = db.connect(db_path)
+    for i in range(25):  # Haiku's logged median: 112 output tokens/s
+        add(c, workload="h", model=HAIKU, output_tokens=100 + i, ttft_ms=100.0, latency_ms=1100.0)
+    add(c, workload="s", output_tokens=560, ttft_ms=300.0, latency_ms=9000.0)  # moves: 5300 ms
+    add(c, workload="s", model="my-finetune", output_tokens=100, ttft_ms=100.0, latency_ms=7000.0)
+    add(c, workload="s", input_tokens=250_000, output_tokens=10, ttft_ms=90.0, latency_ms=8000.0)
+    r = next(
+        x
+        for x in project(c, builtin_scenario("all", (HAIKU,))).rows.to_dicts()
+        if x["workload"] == "s"
+    )
+    assert r["moved_requests"] == 1
+    assert r["ineligible_requests"] == 2
+    assert r["current_p50_ms"] == pytest.approx(8000.0)  # of 9000, 7000, 8000
+    assert r["projected_p50_ms"] == pytest.approx(7000.0)  # of 5300, 7000, 8000
+
+
 # --------------------------------------------------------------------------- properties
 # Opus 4.1 ($15/$75/$18.75/$30/$1.50) is dearer than Haiku 4.5 on every token type, even when
 # Haiku's cache minimum turns its cached tokens into $1 input.

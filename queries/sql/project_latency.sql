@@ -16,26 +16,56 @@
 -- logged latency count (per request, hence requests, not the rollup); percentiles are
 -- continuous.  projected_samples < latency_samples means some timed request could not be
 -- projected (the caller then reports no percentile rather than a biased one).
-WITH u AS (
+WITH pairs AS (
+    -- target_pairs' pairing and eligibility rules (the same macros) over located_units: no
+    -- rates here, so no price join (a model is priced from its first price day on).
     SELECT
-        workload_name AS workload,
+        l.*,
+        tg.*,
+        token_ratio(coalesce(mt.token_factor, tg.t_factor), tg.t_factor, $tokenizer_factor)
+            AS token_ratio,
+        mt.first_price IS NOT NULL
+            AND DATE '1970-01-01' + CAST(epoch_us(l.ts) // 86400000000 AS INTEGER)
+                >= mt.first_price AS priced
+    FROM located_units($tz, $since, $until, $workloads, $models, $sources, $subagent, false) AS l
+    CROSS JOIN target_models($targets) AS tg
+    LEFT JOIN model_terms AS mt ON mt.model_id = l.model_id
+    WHERE l.latency_ms IS NOT NULL
+),
+conv AS (
+    SELECT
+        pairs.*,
+        target_tokens(output_tokens, token_ratio) AS c_output,
+        CASE WHEN token_ratio = 1 THEN prompt_band
+             ELSE target_tokens(input_tokens, token_ratio)
+                + target_tokens(cache_write_5m, token_ratio)
+                + target_tokens(cache_write_1h, token_ratio)
+                + target_tokens(cache_read, token_ratio) END AS c_prompt_band
+    FROM pairs
+),
+u AS (
+    SELECT
+        coalesce(workload, '(none)') AS workload,
         target,
         model_id,
         CAST(latency_ms AS DOUBLE) AS lat,
         CAST(ttft_ms AS DOUBLE) AS ttft,
         CAST(output_tokens AS DOUBLE) AS out_s,
         CAST(c_output AS DOUBLE)
-            * coalesce(list_extract($ratio_values, list_position($ratio_workloads, workload_name)),
+            * coalesce(list_extract($ratio_values,
+                                    list_position($ratio_workloads, coalesce(workload, '(none)'))),
                        1.0) AS out_t,
-        movable AND (list_contains($move_all, workload_name)
-                     OR (is_subagent AND list_contains($move_sub, workload_name))) AS moved,
+        ineligible_reason(priced, model_id = target, c_prompt_band, t_context_window,
+                          inference_geo, t_geo, c_output, t_max_output) IS NULL
+            AND model_id <> target
+            AND (list_contains($move_all, coalesce(workload, '(none)'))
+                 OR (is_subagent AND list_contains($move_sub, coalesce(workload, '(none)'))))
+            AS moved,
         list_extract($speed_kinds, list_position($speed_targets, target)) AS kind,
         list_extract($speed_tps, list_position($speed_targets, target)) AS tps,
         list_extract($rel_values, list_position($rel_models, model_id)) AS src_rel,
         list_extract($rel_values, list_position($rel_models, target)) AS target_rel
-    FROM target_pairs($tz, $since, $until, $workloads, $models, $sources, $subagent, false,
-                      $targets, $tokenizer_factor, 'all')
-    WHERE latency_ms IS NOT NULL
+    FROM conv
 ),
 p AS (
     SELECT

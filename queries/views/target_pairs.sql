@@ -1,7 +1,9 @@
 -- target_pairs(tz, since, until, workloads, models, sources, subagent, use_rollup, targets,
 --              tokenizer_factor, pairs): each unit's tokens on each target model and whether it
 -- may move there; target_units adds the target's rates.  Written once for the projection's
--- cost (project_units.sql) and latency (project_latency.sql) queries.
+-- cost query (project_units.sql); the latency query (project_latency.sql) pairs requests with
+-- the same macros (target_models, token_ratio, target_tokens, ineligible_reason) but reads
+-- located_units, as latency needs no rates.
 -- Grain: one row per (unit, target); a unit is a request, or a request group with use_rollup
 -- (`n` requests; the caller checks rollup.usable).
 -- Parameters (a per-connection table macro):
@@ -27,42 +29,16 @@ WITH f AS (
     SELECT *
     FROM filtered_units(tz, since, until, workloads, models, sources, subagent, use_rollup)
 ),
-tg AS (
-    SELECT
-        m.model_id AS target,
-        m.context_window AS t_context_window,
-        m.max_output_tokens AS t_max_output,
-        coalesce(m.min_cacheable_tokens, 0) AS t_min_cache,
-        m.supports_inference_geo AS t_geo,
-        m.supports_fast_mode AS t_fast,
-        coalesce(m.partner_regional_multiplier, 1) AS t_regional,
-        coalesce(tk.factor, 1) AS t_factor,
-        (SELECT min(p.effective_from) FROM prices AS p WHERE p.model_id = m.model_id) AS t_first
-    FROM (SELECT unnest(targets) AS target) AS want
-    JOIN models AS m ON m.model_id = want.target
-    LEFT JOIN tokenizers AS tk ON tk.tokenizer = m.tokenizer
-),
-pairs AS (
+ratio AS (
     SELECT
         f.*,
         tg.*,
-        coalesce(stk.factor, tg.t_factor) AS s_factor,
-        greatest(f.price_date, tg.t_first) AS t_price_date
+        greatest(f.price_date, tg.t_first) AS t_price_date,
+        token_ratio(coalesce(mt.token_factor, tg.t_factor), tg.t_factor, tokenizer_factor)
+            AS token_ratio
     FROM f
-    CROSS JOIN tg
-    LEFT JOIN models AS sm ON sm.model_id = f.model_id
-    LEFT JOIN tokenizers AS stk ON stk.tokenizer = sm.tokenizer
-),
-ratio AS (
-    SELECT
-        pairs.*,
-        CAST(CASE
-            WHEN s_factor = t_factor THEN 1
-            WHEN tokenizer_factor IS NULL THEN CAST(t_factor AS DOUBLE) / CAST(s_factor AS DOUBLE)
-            WHEN t_factor > s_factor THEN CAST(tokenizer_factor AS DOUBLE)
-            ELSE 1 / CAST(tokenizer_factor AS DOUBLE)
-        END AS DOUBLE) AS token_ratio
-    FROM pairs
+    CROSS JOIN target_models(targets) AS tg
+    LEFT JOIN model_terms AS mt ON mt.model_id = f.model_id
 ),
 kept AS (
     SELECT *
@@ -74,28 +50,16 @@ kept AS (
 conv AS (
     SELECT
         kept.*,
-        CASE WHEN token_ratio = 1 THEN input_tokens
-             ELSE CAST(round(input_tokens * token_ratio) AS BIGINT) END AS c_input,
-        CASE WHEN token_ratio = 1 THEN cache_write_5m
-             ELSE CAST(round(cache_write_5m * token_ratio) AS BIGINT) END AS c_w5,
-        CASE WHEN token_ratio = 1 THEN cache_write_1h
-             ELSE CAST(round(cache_write_1h * token_ratio) AS BIGINT) END AS c_w1,
-        CASE WHEN token_ratio = 1 THEN cache_read
-             ELSE CAST(round(cache_read * token_ratio) AS BIGINT) END AS c_read,
-        CASE WHEN token_ratio = 1 THEN output_tokens
-             ELSE CAST(round(output_tokens * token_ratio) AS BIGINT) END AS c_output,
+        target_tokens(input_tokens, token_ratio) AS c_input,
+        target_tokens(cache_write_5m, token_ratio) AS c_w5,
+        target_tokens(cache_write_1h, token_ratio) AS c_w1,
+        target_tokens(cache_read, token_ratio) AS c_read,
+        target_tokens(output_tokens, token_ratio) AS c_output,
         -- Threshold tests: the band columns (exact for a request, and for a group at ratio 1).
         CASE WHEN token_ratio = 1 THEN prompt_band
-             ELSE CAST(round(input_tokens * token_ratio) AS BIGINT)
-                + CAST(round(cache_write_5m * token_ratio) AS BIGINT)
-                + CAST(round(cache_write_1h * token_ratio) AS BIGINT)
-                + CAST(round(cache_read * token_ratio) AS BIGINT) END AS c_prompt_band,
-        CASE WHEN token_ratio = 1 THEN cached_band
-             ELSE CAST(round(cache_write_5m * token_ratio) AS BIGINT)
-                + CAST(round(cache_write_1h * token_ratio) AS BIGINT)
-                + CAST(round(cache_read * token_ratio) AS BIGINT) END AS c_cached_band,
-        CASE WHEN token_ratio = 1 THEN output_band
-             ELSE CAST(round(output_tokens * token_ratio) AS BIGINT) END AS c_output_band
+             ELSE c_input + c_w5 + c_w1 + c_read END AS c_prompt_band,
+        CASE WHEN token_ratio = 1 THEN cached_band ELSE c_w5 + c_w1 + c_read END AS c_cached_band,
+        CASE WHEN token_ratio = 1 THEN output_band ELSE c_output END AS c_output_band
     FROM kept
 ),
 cached AS (
@@ -118,16 +82,8 @@ elig AS (
     SELECT
         tok.*,
         model_id = target AS on_target,
-        CASE
-            WHEN NOT priced THEN 'source model unpriced'
-            WHEN model_id = target THEN NULL
-            WHEN t_context_window IS NOT NULL AND c_prompt_band > t_context_window
-                THEN 'prompt exceeds target context window'
-            WHEN inference_geo = 'us' AND NOT coalesce(t_geo, false)
-                THEN 'inference_geo us: target has no regional inference'
-            WHEN t_max_output IS NOT NULL AND c_output_band > t_max_output
-                THEN 'output exceeds target max output'
-        END AS ineligible_reason
+        ineligible_reason(priced, model_id = target, c_prompt_band, t_context_window,
+                          inference_geo, t_geo, c_output_band, t_max_output) AS ineligible_reason
     FROM tok
 )
 SELECT
