@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -183,7 +183,7 @@ def _switch_data(result: Any) -> SwitchData:
 def _switch_base(conn: Any, filters: Filters, targets: tuple[str, ...]) -> Any:
     from queries import projection
 
-    return projection.prepare_base(conn, targets, None, filters)
+    return projection.prepare_base(conn, targets, None, filters, with_classes=False)
 
 
 def _switch_latency(
@@ -202,7 +202,7 @@ def switch(filters: Filters, spec: ScenarioSpec) -> SwitchData:
     from queries import projection
 
     scenario = spec.build()
-    base = load("switch_base", filters, spec.targets)
+    base = replace(load("switch_base", filters, spec.targets), classes=load("classes", filters))
     chosen = projection.moves(base, scenario)
     speeds = tuple(base.speeds.values())
     latency = load("switch_latency", filters, base.targets, speeds, chosen)

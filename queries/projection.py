@@ -213,7 +213,11 @@ class Projection:
 
 def resolve_targets(conn: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> tuple[str, ...]:
     """Canonical ids for the requested targets; unknown or unpriced targets are an error."""
-    catalog = {r["alias"]: r for r in run(conn, "model_catalog").iter_rows(named=True)}
+    return _resolve(run(conn, "model_catalog"), names)
+
+
+def _resolve(catalog_rows: pl.DataFrame, names: tuple[str, ...]) -> tuple[str, ...]:
+    catalog = {r["alias"]: r for r in catalog_rows.iter_rows(named=True)}
     out: list[str] = []
     for name in names:
         row = catalog.get(name.lower().removesuffix("[1m]"))
@@ -341,15 +345,19 @@ def prepare_base(
     filters: Filters | None = None,
     *,
     defaults: Defaults | None = None,
+    with_classes: bool = True,
 ) -> Base:
-    """Task classes, the per-target cost sums, target speeds and the model catalog."""
+    """Task classes, the per-target cost sums, target speeds and the model catalog.  A caller
+    that has the task classes already (the dashboard loads them for its defaults) passes
+    `with_classes=False` and puts its own in with `dataclasses.replace`."""
     d = defaults or load_defaults()
     f = filters or Filters()
-    resolved = resolve_targets(conn, targets)
-    classes = task_classes(conn, f, d)
+    catalog_rows = run(conn, "model_catalog")
+    resolved = _resolve(catalog_rows, targets)
+    classes = task_classes(conn, f, d) if with_classes else pl.DataFrame()
     units = _units(conn, resolved, tokenizer_factor, f)
     speeds = target_speeds(conn, resolved, d, f)
-    catalog = {r["model_id"]: r for r in run(conn, "model_catalog").iter_rows(named=True)}
+    catalog = {r["model_id"]: r for r in catalog_rows.iter_rows(named=True)}
     return Base(resolved, f, d, classes, units, speeds, catalog)
 
 
