@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 # Re-exported: readers take these from here.
 from ingest.tasks import FileTask as FileTask
 from ingest.tasks import Malformed as Malformed
+from ingest.tasks import task_lines as task_lines
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -126,11 +127,23 @@ def empty_table() -> Records:
 
 def table_from_rows(rows: list[dict[str, object]]) -> Records:
     """Python rows as records (pyarrow is imported only when there are rows)."""
+    return table_from_tuples([tuple(r[c] for c in COLUMNS) for r in rows])
+
+
+Row = tuple[object, ...]
+
+
+def table_from_tuples(rows: list[Row]) -> Records:
+    """Rows as tuples in `COLUMNS` order as records, built column by column: a 28-field tuple
+    takes 264 bytes against a dict's 832, and one Arrow array per column converts in C."""
     if not rows:
         return empty_table()
     import pyarrow as pa
 
-    table: Records = pa.Table.from_pylist(rows, schema=arrow_schema())
+    schema = arrow_schema()
+    columns = zip(*rows, strict=True)
+    arrays = [pa.array(values, type=f.type) for values, f in zip(columns, schema, strict=True)]
+    table: Records = pa.Table.from_arrays(arrays, schema=schema)
     return table
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,3 +26,21 @@ class Malformed:
     path: str
     line: int
     reason: str
+
+
+def task_lines(task: FileTask) -> Iterator[tuple[int, int, bytes]]:
+    """(line number, byte offset, bytes without the newline) of each line in the task's range,
+    read as a stream: a log is never held whole (nor split into a list of every line).  A last
+    line cut by the range's end (the file changed since it was planned) ends at the range."""
+    line = task.start_line
+    offset = task.start
+    with task.path.open("rb") as fh:
+        fh.seek(task.start)
+        while offset < task.end:
+            raw = fh.readline(task.end - offset)
+            if not raw:
+                break
+            line += 1
+            here = offset
+            offset += len(raw)
+            yield line, here, raw[:-1] if raw.endswith(b"\n") else raw

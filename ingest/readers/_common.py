@@ -24,6 +24,7 @@ from ingest.records import (
     ReadResult,
     empty_table,
     table_from_rows,
+    task_lines,
 )
 
 Row = dict[str, Any]
@@ -169,15 +170,8 @@ def read_json_lines(
     rows: dict[str, Row] = {}
     for task in tasks:
         path = str(task.path)
-        with task.path.open("rb") as fh:
-            fh.seek(task.start)
-            data = fh.read(task.end - task.start)
-        pieces = data.split(b"\n")
-        if data.endswith(b"\n"):
-            pieces.pop()
         line_no = task.start_line
-        for raw in pieces:
-            line_no += 1
+        for line_no, _, raw in task_lines(task):
             if not raw.strip():
                 continue
             try:

@@ -19,19 +19,23 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ingest.records import (
+    COLUMNS,
     FileTask,
     Malformed,
     ReadOptions,
     ReadResult,
+    Row,
     empty_table,
-    table_from_rows,
+    table_from_tuples,
+    task_lines,
     workload_from_tags,
 )
 
 NAME = "messages"
+_LINE = COLUMNS.index("source_line")
 STALE_STREAM_SECONDS = 3600
 _USAGE_INTS = (
     "input_tokens",
@@ -107,7 +111,16 @@ def _ms(value: Any, name: str) -> float | None:
     return float(value)
 
 
+_USAGE_COLUMNS = COLUMNS[COLUMNS.index("input_tokens") : COLUMNS.index("inference_geo") + 1]
+
+
 def _usage_fields(usage: Any) -> dict[str, Any]:
+    """The usage columns by name (the other JSON-lines readers build their rows from these)."""
+    return dict(zip(_USAGE_COLUMNS, _usage_values(usage), strict=True))
+
+
+def _usage_values(usage: Any) -> tuple[object, ...]:
+    """The usage columns, in COLUMNS order (input_tokens .. inference_geo)."""
     if not isinstance(usage, dict):
         raise BadRecord("message has no usage object")
     split = usage.get("cache_creation")
@@ -121,18 +134,23 @@ def _usage_fields(usage: Any) -> dict[str, Any]:
     else:
         w5, w1, unknown = lump, 0, lump > 0
     tools = usage.get("server_tool_use") or {}
-    return {
-        "input_tokens": _int(usage, "input_tokens", required=True),
-        "output_tokens": _int(usage, "output_tokens", required=True),
-        "cache_write_5m": w5,
-        "cache_write_1h": w1,
-        "cache_read": _int(usage, "cache_read_input_tokens"),
-        "web_search_requests": _int(tools, "web_search_requests") if isinstance(tools, dict) else 0,
-        "cache_split_unknown": unknown,
-        "service_tier": usage.get("service_tier"),
-        "speed": usage.get("speed"),
-        "inference_geo": usage.get("inference_geo"),
-    }
+    # Checked in this order, so a record with several bad fields names the same one as before.
+    inp = _int(usage, "input_tokens", required=True)
+    out = _int(usage, "output_tokens", required=True)
+    read = _int(usage, "cache_read_input_tokens")
+    web = _int(tools, "web_search_requests") if isinstance(tools, dict) else 0
+    return (
+        inp,
+        w5,
+        w1,
+        read,
+        out,
+        web,
+        unknown,
+        usage.get("service_tier"),
+        usage.get("speed"),
+        usage.get("inference_geo"),
+    )
 
 
 def _find_message(obj: dict[str, Any]) -> dict[str, Any] | None:
@@ -166,7 +184,7 @@ class _Builder:
         self.path = path
         self.options = options
         self.fallback_ts = fallback_ts
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[Row] = []
 
     def add(
         self,
@@ -179,7 +197,7 @@ class _Builder:
         ttft: float | None,
         tags: dict[str, Any] | None,
     ) -> None:
-        fields = _usage_fields(usage)
+        fields = _usage_values(usage)
         msg_id = message.get("id")
         req_id = wrapper.get("request_id") or message.get("_request_id")
         model = message.get("model") or (wrapper.get("request") or {}).get("model")
@@ -192,29 +210,31 @@ class _Builder:
         )
         tags = tags if isinstance(tags, dict) else {}
         role = str(tags.get("agent_role", "")).lower()
+        # A tuple in COLUMNS order (records.table_from_tuples), not a dict: a large log keeps
+        # every row until the file is done.
         self.rows.append(
-            {
-                "request_key": key,
-                "source": NAME,
-                "source_file": self.path,
-                "source_line": line,
-                "ts": ts or self.fallback_ts,
-                "model": model.lower().removesuffix("[1m]"),
-                "platform": "anthropic",
-                "endpoint_scope": None,
-                "message_id": msg_id,
-                "request_id": req_id if isinstance(req_id, str) else None,
-                **fields,
-                "project": tags.get("project") if isinstance(tags.get("project"), str) else None,
-                "session_id": _str_or_none(tags.get("session_id") or wrapper.get("session_id")),
-                "workload": workload_from_tags(tags, self.options.workload_tags),
-                "is_subagent": role in ("subagent", "sub-agent", "worker")
+            (
+                key,
+                NAME,
+                self.path,
+                line,
+                ts or self.fallback_ts,
+                model.lower().removesuffix("[1m]"),
+                "anthropic",
+                None,
+                msg_id,
+                req_id if isinstance(req_id, str) else None,
+                *fields,
+                tags.get("project") if isinstance(tags.get("project"), str) else None,
+                _str_or_none(tags.get("session_id") or wrapper.get("session_id")),
+                workload_from_tags(tags, self.options.workload_tags),
+                role in ("subagent", "sub-agent", "worker")
                 or tags.get("subagent") in (True, "true", "1"),
-                "agent_id": _str_or_none(tags.get("agent_id")),
-                "tags": json.dumps(tags, sort_keys=True, separators=(",", ":")) if tags else None,
-                "latency_ms": latency,
-                "ttft_ms": ttft,
-            }
+                _str_or_none(tags.get("agent_id")),
+                json.dumps(tags, sort_keys=True, separators=(",", ":")) if tags else None,
+                latency,
+                ttft,
+            )
         )
 
 
@@ -229,20 +249,13 @@ def _wrapper_ts(obj: dict[str, Any]) -> dt.datetime | None:
     return None
 
 
-def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list[dict[str, Any]]:
+def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list[Row]:
     path = str(task.path)
     stat = os.stat(task.path)
     builder = _Builder(path, options, dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC))
-    with task.path.open("rb") as fh:
-        fh.seek(task.start)
-        data = fh.read(task.end - task.start)
     streams: dict[str, _Stream] = {}
-    offset = task.start
     line_no = task.start_line
-    for raw in data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n"):
-        line_no += 1
-        here = offset
-        offset += len(raw) + 1
+    for line_no, here, raw in task_lines(task):
         if not raw.strip():
             continue
         try:
@@ -278,7 +291,7 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list
             continue
         _finish(stream, builder, result)
     result.resume[path] = resume
-    return [r for r in builder.rows if r["source_line"] <= resume[1]]
+    return [r for r in builder.rows if cast(int, r[_LINE]) <= resume[1]]
 
 
 def _stream_event(
@@ -346,9 +359,9 @@ def _finish(stream: _Stream, builder: _Builder, result: ReadResult | None) -> No
 def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
     """Parse each task's byte range; calls logged twice collapse to one row per key."""
     result = ReadResult(table=empty_table())
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[object, Row] = {}
     for task in tasks:
         for row in _read_task(task, options, result):
-            rows.setdefault(row["request_key"], row)
-    result.table = table_from_rows(list(rows.values()))
+            rows.setdefault(row[0], row)  # request_key
+    result.table = table_from_tuples(list(rows.values()))
     return result
