@@ -273,7 +273,6 @@ def install(conn: duckdb.DuckDBPyConnection, user_file: Path | None = None) -> P
             select = ", ".join(f"unnest(${name})" for name in columns)
             conn.execute(f"INSERT INTO {table} SELECT {select}", columns)
     conn.execute("INSERT INTO price_defaults VALUES (?)", [book.web_search_per_1k])
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE model_terms AS {view_sql('model_terms')}")
     conn.execute(
         "CREATE OR REPLACE TEMP MACRO billed_usd(input_tokens, cache_write_5m, cache_write_1h,"
         " cache_read, output_tokens, web_searches, bill_input, bill_cache_write_5m,"
@@ -320,6 +319,8 @@ _ON_DEMAND: dict[str, str] = {
     "target_pairs": f"CREATE OR REPLACE TEMP MACRO target_pairs{_TARGET_ARGS} AS TABLE {{body}}",
     "target_units": f"CREATE OR REPLACE TEMP MACRO target_units{_TARGET_ARGS} AS TABLE {{body}}",
     "target_models": "CREATE OR REPLACE TEMP MACRO target_models(targets) AS TABLE {body}",
+    # A table derived from the price tables: made again after every install (made is reset).
+    "model_terms": "CREATE OR REPLACE TEMP TABLE model_terms AS {body}",
     "token_ratio": "CREATE OR REPLACE TEMP MACRO token_ratio(s_factor, t_factor, tokenizer_factor)"
     " AS ({body})",
     "target_tokens": "CREATE OR REPLACE TEMP MACRO target_tokens(tokens, ratio) AS ({body})",

@@ -1,7 +1,8 @@
 -- model_terms: per model, what pairing a request with a target needs from the price tables: its
 -- tokenizer family's factor and the first day it has a price (a model is priced on every day
--- from then on: its price rows run end to end).  Made once per connection with the price tables
--- (a temp table), so a query joins one small table instead of models, tokenizers and prices.
+-- from then on: its price rows run end to end).  A temp table, made on a connection's first use
+-- after its price tables are installed, so a query joins one small table instead of models,
+-- tokenizers and prices.
 -- Grain: one row per model id.
 SELECT
     m.model_id,
