@@ -147,6 +147,19 @@ def table_from_tuples(rows: list[Row]) -> Records:
     return table
 
 
+def concat_tables(tables: list[Records]) -> Records:
+    """Records from several tables built by `table_from_tuples` (one schema)."""
+    tables = [t for t in tables if t.num_rows]
+    if not tables:
+        return empty_table()
+    if len(tables) == 1:
+        return tables[0]
+    import pyarrow as pa
+
+    joined: Records = pa.concat_tables(tables)
+    return joined
+
+
 def workload_from_tags(tags: dict[str, object] | None, keys: tuple[str, ...]) -> str | None:
     """The documented rule: the first of `keys` present (non-empty) in the tags."""
     if not tags:

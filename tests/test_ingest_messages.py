@@ -251,3 +251,46 @@ def test_a_partly_read_file_leaves_no_stamp(tmp_path: Path, db_path: Path) -> No
     assert stamp.location(db_path).exists()
     ingest_paths([log, done], db_path=db_path)
     assert not stamp.location(db_path).exists()
+
+
+def test_rows_flushed_in_batches_keep_first_copies_and_stop_at_an_open_stream(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The reader turns its rows into Arrow a few at a time; across those batches a call
+    logged twice keeps its first copy and nothing after a stream still being written is
+    kept (the next run resumes at the stream's start)."""
+    from ingest.readers import messages as reader
+    from ingest.records import ReadOptions
+    from ingest.tasks import FileTask
+
+    tags = {"feature": "chat"}
+    records = [
+        wrapped(message("msg_a", out=11), req="r-a", tags=tags),
+        wrapped(message("msg_b", out=20), req="r-b", tags=tags),
+        wrapped(message("msg_a", out=99), req="r-a2", tags=tags),  # the same call again
+        wrapped(message("msg_c", out=30), req="r-c", tags=tags),
+        wrapped(message("msg_d", out=40), req="r-d", tags=tags),
+        {
+            "ts": "2026-11-03T09:00:00Z",
+            "request_id": "r-open",
+            "event": {"type": "message_start", "message": message("msg_open", out=1)},
+        },
+        wrapped(message("msg_e", out=50), req="r-e", tags=tags),  # after the open stream
+        wrapped(message("msg_b", out=77), req="r-b2", tags=tags),  # a repeat, also after it
+    ]
+    log = write(tmp_path / "app.jsonl", records)
+    size = log.stat().st_size
+    task = FileTask(log, 0, size, 0, size, log.stat().st_mtime)
+    monkeypatch.setattr(reader, "FLUSH_ROWS", 2)
+    result = reader.read([task], ReadOptions())
+    table: Any = result.table
+    got = dict(
+        zip(
+            table.column("message_id").to_pylist(),
+            table.column("output_tokens").to_pylist(),
+            strict=True,
+        )
+    )
+    assert got == {"msg_a": 11, "msg_b": 20, "msg_c": 30, "msg_d": 40}
+    assert table.column("source_line").to_pylist() == [1, 2, 4, 5]
+    assert result.resume[str(log)][1] == 5  # line 6 opens the stream: the next run starts there

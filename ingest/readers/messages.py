@@ -19,7 +19,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from ingest.records import (
     COLUMNS,
@@ -27,7 +27,9 @@ from ingest.records import (
     Malformed,
     ReadOptions,
     ReadResult,
+    Records,
     Row,
+    concat_tables,
     empty_table,
     table_from_tuples,
     task_lines,
@@ -35,7 +37,7 @@ from ingest.records import (
 )
 
 NAME = "messages"
-_LINE = COLUMNS.index("source_line")
+FLUSH_ROWS = 4096
 STALE_STREAM_SECONDS = 3600
 _USAGE_INTS = (
     "input_tokens",
@@ -180,11 +182,22 @@ class _Stream:
 
 
 class _Builder:
+    """A file's rows, converted to Arrow every FLUSH_ROWS rows: a large log holds its rows as
+    Arrow (52 MB for 140,640 rows) plus each row's key and line, not as Python tuples."""
+
     def __init__(self, path: str, options: ReadOptions, fallback_ts: dt.datetime) -> None:
         self.path = path
         self.options = options
         self.fallback_ts = fallback_ts
         self.rows: list[Row] = []
+        self.tables: list[Records] = []
+        self.keys: list[str] = []
+        self.lines: list[int] = []
+
+    def flush(self) -> None:
+        if self.rows:
+            self.tables.append(table_from_tuples(self.rows))
+            self.rows = []
 
     def add(
         self,
@@ -210,32 +223,34 @@ class _Builder:
         )
         tags = tags if isinstance(tags, dict) else {}
         role = str(tags.get("agent_role", "")).lower()
-        # A tuple in COLUMNS order (records.table_from_tuples), not a dict: a large log keeps
-        # every row until the file is done.
-        self.rows.append(
-            (
-                key,
-                NAME,
-                self.path,
-                line,
-                ts or self.fallback_ts,
-                model.lower().removesuffix("[1m]"),
-                "anthropic",
-                None,
-                msg_id,
-                req_id if isinstance(req_id, str) else None,
-                *fields,
-                tags.get("project") if isinstance(tags.get("project"), str) else None,
-                _str_or_none(tags.get("session_id") or wrapper.get("session_id")),
-                workload_from_tags(tags, self.options.workload_tags),
-                role in ("subagent", "sub-agent", "worker")
-                or tags.get("subagent") in (True, "true", "1"),
-                _str_or_none(tags.get("agent_id")),
-                json.dumps(tags, sort_keys=True, separators=(",", ":")) if tags else None,
-                latency,
-                ttft,
-            )
+        # A tuple in COLUMNS order (records.table_from_tuples), FLUSH_ROWS at a time.
+        row = (
+            key,
+            NAME,
+            self.path,
+            line,
+            ts or self.fallback_ts,
+            model.lower().removesuffix("[1m]"),
+            "anthropic",
+            None,
+            msg_id,
+            req_id if isinstance(req_id, str) else None,
+            *fields,
+            tags.get("project") if isinstance(tags.get("project"), str) else None,
+            _str_or_none(tags.get("session_id") or wrapper.get("session_id")),
+            workload_from_tags(tags, self.options.workload_tags),
+            role in ("subagent", "sub-agent", "worker")
+            or tags.get("subagent") in (True, "true", "1"),
+            _str_or_none(tags.get("agent_id")),
+            json.dumps(tags, sort_keys=True, separators=(",", ":")) if tags else None,
+            latency,
+            ttft,
         )
+        self.rows.append(row)
+        self.keys.append(key)
+        self.lines.append(line)
+        if len(self.rows) >= FLUSH_ROWS:
+            self.flush()
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -249,7 +264,7 @@ def _wrapper_ts(obj: dict[str, Any]) -> dt.datetime | None:
     return None
 
 
-def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list[Row]:
+def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> _Builder:
     path = str(task.path)
     stat = os.stat(task.path)
     builder = _Builder(path, options, dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC))
@@ -291,7 +306,8 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list
             continue
         _finish(stream, builder, result)
     result.resume[path] = resume
-    return [r for r in builder.rows if cast(int, r[_LINE]) <= resume[1]]
+    builder.flush()
+    return builder
 
 
 def _stream_event(
@@ -359,9 +375,30 @@ def _finish(stream: _Stream, builder: _Builder, result: ReadResult | None) -> No
 def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
     """Parse each task's byte range; calls logged twice collapse to one row per key."""
     result = ReadResult(table=empty_table())
-    rows: dict[object, Row] = {}
+    seen: set[str] = set()
+    tables: list[Records] = []
     for task in tasks:
-        for row in _read_task(task, options, result):
-            rows.setdefault(row[0], row)  # request_key
-    result.table = table_from_tuples(list(rows.values()))
+        built = _read_task(task, options, result)
+        last = result.resume[str(task.path)][1]
+        # Kept: rows up to where the next run resumes, each key's first (in the order added).
+        keep = []
+        for key, line in zip(built.keys, built.lines, strict=True):
+            keep.append(line <= last and key not in seen)
+            if keep[-1]:
+                seen.add(key)
+        start = 0
+        for table in built.tables:
+            mask = keep[start : start + table.num_rows]
+            start += table.num_rows
+            tables.append(table if all(mask) else _where(table, mask))
+    result.table = concat_tables(tables)
     return result
+
+
+def _where(table: Records, mask: list[bool]) -> Records:
+    """The rows of `table` where `mask` is true (rare: duplicates, an unfinished stream)."""
+    import pyarrow as pa
+
+    assert isinstance(table, pa.Table)
+    kept: Records = table.filter(pa.array(mask, type=pa.bool_()))
+    return kept
