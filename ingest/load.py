@@ -9,8 +9,10 @@ Code rewrites a streaming response's usage as it completes), so re-reading is ha
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -22,6 +24,7 @@ from ingest.load_buckets import merge_file_buckets
 from ingest.readers import REGISTRY, detect
 from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions, Records
 from ingest.summary import IngestReport
+from ingest.tasks import line_end_after
 from queries import db, rollup
 from queries.loader import rows as sql_rows
 
@@ -118,6 +121,66 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: Records, run_id: int) -> tupl
     return int(new), int(updated), table.num_rows - int(new) - int(updated)
 
 
+@dataclass
+class _Loading:
+    """One run's loading of chunks: read, merge, remember how far each file got."""
+
+    conn: duckdb.DuckDBPyConnection
+    options: ReadOptions
+    run_id: int
+    resets: set[str]
+    states: dict[str, disc.FileState]
+    report: IngestReport
+    progress: Progress | None
+    total: int
+    done: int = 0
+
+    def load(self, name: str, chunk: list[FileTask]) -> dict[str, tuple[int, int]]:
+        """Read `chunk` with format `name`'s reader and merge it; where each file stopped."""
+        result = REGISTRY[name].read(chunk, self.options)
+        try:
+            if isinstance(result, BucketResult):  # aggregates (Console CSV)
+                merge_file_buckets(self.conn, result)
+            new, updated, dup = _merge(self.conn, result.table, self.run_id)
+        finally:
+            result.close()
+        report = self.report
+        report.new_requests += new
+        report.updated_requests += updated
+        report.duplicates += dup
+        report.error_records += result.error_records
+        report.malformed.extend(result.malformed)
+        _remember(self.conn, name, chunk, result.resume, self.resets, self.run_id, self.states)
+        report.files_read += sum(not t.cut for t in chunk)  # a file cut in ranges counts once
+        self.done += sum(t.end - t.start for t in chunk)
+        if self.progress:
+            self.progress(min(self.done, self.total), self.total)
+        resume: dict[str, tuple[int, int]] = result.resume
+        return resume
+
+
+def _in_ranges(
+    task: FileTask, limit: int, load: Callable[[list[FileTask]], dict[str, tuple[int, int]]]
+) -> None:
+    """Read a large task as consecutive ranges of about `limit` bytes, each loaded before the
+    next is read, so a reader that holds a range's rows (the Messages API reader) holds only a
+    range's.  Each range starts where the reader stopped in the one before (it stops early at
+    a stream still open at the cut); a range the reader could not get past grows until it can."""
+    start, line, size = task.start, task.start_line, limit
+    while True:
+        end = task.end
+        if start + size < task.end:
+            end = line_end_after(task.path, start + size, task.end)
+        piece = replace(task, start=start, end=end, start_line=line, cut=end < task.end)
+        stop = load([piece])[str(task.path)]
+        if not piece.cut:
+            return
+        if stop[0] <= start:
+            size *= 2  # one stream spans the whole range: read more at once
+            continue
+        start, line = stop
+
+
 def _chunks(tasks: list[FileTask]) -> list[list[FileTask]]:
     out: list[list[FileTask]] = []
     size = 0
@@ -183,31 +246,19 @@ def ingest_paths(
                 continue
             by_format.setdefault(name, []).append(task)
         total = sum(t.end - t.start for ts in by_format.values() for t in ts)
-        done = 0
         with db.transaction(conn):
             run_id = int(conn.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0])
             rollup.track_updates(conn)
             report.run_id = run_id
+            loading = _Loading(conn, options, run_id, resets, states, report, progress, total)
             for name, tasks in by_format.items():
-                reader = REGISTRY[name]
-                for chunk in _chunks(tasks):
-                    result = reader.read(chunk, options)
-                    try:
-                        if isinstance(result, BucketResult):  # aggregates (Console CSV)
-                            merge_file_buckets(conn, result)
-                        new, updated, dup = _merge(conn, result.table, run_id)
-                    finally:
-                        result.close()
-                    report.new_requests += new
-                    report.updated_requests += updated
-                    report.duplicates += dup
-                    report.error_records += result.error_records
-                    report.malformed.extend(result.malformed)
-                    _remember(conn, name, chunk, result.resume, resets, run_id, states)
-                    report.files_read += len(chunk)
-                    done += sum(t.end - t.start for t in chunk)
-                    if progress:
-                        progress(done, total)
+                limit: int | None = getattr(REGISTRY[name], "RANGE_BYTES", None)
+                small = [t for t in tasks if limit is None or t.end - t.start <= limit]
+                for chunk in _chunks(small):
+                    loading.load(name, chunk)
+                for task in tasks:
+                    if limit is not None and task.end - task.start > limit:
+                        _in_ranges(task, limit, functools.partial(loading.load, name))
             rollup.refresh(conn, run_id)
             _record_malformed(conn, report.malformed, run_id)
             report.files_reset = len(resets)

@@ -19,6 +19,9 @@ class FileTask:
     # that grows while it is read still differs next time.
     size: int
     mtime: float
+    # True when the loader cut the planned range short to bound memory (more follows in this
+    # run, from where the reader stopped): not the end of what the file holds now.
+    cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,3 +47,18 @@ def task_lines(task: FileTask) -> Iterator[tuple[int, int, bytes]]:
             here = offset
             offset += len(raw)
             yield line, here, raw[:-1] if raw.endswith(b"\n") else raw
+
+
+def line_end_after(path: Path, pos: int, end: int) -> int:
+    """Offset just past the first newline at or after `pos`, at most `end`."""
+    with path.open("rb") as fh:
+        fh.seek(pos)
+        while pos < end:
+            block = fh.read(min(65536, end - pos))
+            if not block:
+                return end
+            idx = block.find(b"\n")
+            if idx >= 0:
+                return pos + idx + 1
+            pos += len(block)
+    return end

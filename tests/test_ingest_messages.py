@@ -253,12 +253,10 @@ def test_a_partly_read_file_leaves_no_stamp(tmp_path: Path, db_path: Path) -> No
     assert not stamp.location(db_path).exists()
 
 
-def test_rows_flushed_in_batches_keep_first_copies_and_stop_at_an_open_stream(
-    tmp_path: Path, monkeypatch: Any
-) -> None:
-    """The reader turns its rows into Arrow a few at a time; across those batches a call
-    logged twice keeps its first copy and nothing after a stream still being written is
-    kept (the next run resumes at the stream's start)."""
+def test_rows_flushed_in_batches_stop_at_an_open_stream(tmp_path: Path, monkeypatch: Any) -> None:
+    """The reader turns its rows into Arrow a few at a time; across those batches nothing after
+    a stream still being written is kept (the next read resumes at the stream's start), and a
+    call logged twice comes out twice, for the loader to keep one."""
     from ingest.readers import messages as reader
     from ingest.records import ReadOptions
     from ingest.tasks import FileTask
@@ -276,7 +274,6 @@ def test_rows_flushed_in_batches_keep_first_copies_and_stop_at_an_open_stream(
             "event": {"type": "message_start", "message": message("msg_open", out=1)},
         },
         wrapped(message("msg_e", out=50), req="r-e", tags=tags),  # after the open stream
-        wrapped(message("msg_b", out=77), req="r-b2", tags=tags),  # a repeat, also after it
     ]
     log = write(tmp_path / "app.jsonl", records)
     size = log.stat().st_size
@@ -284,13 +281,74 @@ def test_rows_flushed_in_batches_keep_first_copies_and_stop_at_an_open_stream(
     monkeypatch.setattr(reader, "FLUSH_ROWS", 2)
     result = reader.read([task], ReadOptions())
     table: Any = result.table
-    got = dict(
-        zip(
-            table.column("message_id").to_pylist(),
-            table.column("output_tokens").to_pylist(),
-            strict=True,
-        )
+    assert table.column("message_id").to_pylist() == ["msg_a", "msg_b", "msg_a", "msg_c", "msg_d"]
+    assert table.column("source_line").to_pylist() == [1, 2, 3, 4, 5]
+    assert result.resume[str(log)][1] == 5  # line 6 opens the stream: the next read starts there
+
+
+def test_a_large_log_is_read_in_ranges_with_the_same_result(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A log larger than the reader's range is read and merged range by range; streams open at
+    a cut are read again from their start in the next range, so the stored requests equal those
+    of one read of the whole file (and a call logged twice is stored once, its fullest copy)."""
+    import random
+
+    from ingest.readers import messages as reader
+
+    rng = random.Random(5)
+    lines: list[dict[str, Any]] = []
+    open_streams: list[str] = []
+    partial: set[str] = set()
+    for i in range(400):
+        if rng.random() < 0.3:  # start a stream; its events interleave with later records
+            rid = f"s{i}"
+            open_streams.append(rid)
+            start = message(f"msg_s{i}", inp=100 + i, out=1)
+            lines.append(
+                {
+                    "ts": "2026-11-03T09:00:00Z",
+                    "request_id": rid,
+                    "event": {"type": "message_start", "message": start},
+                }
+            )
+        elif open_streams and rng.random() < 0.5:
+            # A first cumulative count now, the final one and the stop later: a range cut in
+            # between must not bill the first.
+            rid = rng.choice(open_streams)
+            kind = "final" if rid in partial else "first"
+            tokens = 7 + i if kind == "final" else 5
+            event = {"type": "message_delta", "usage": {"output_tokens": tokens}}
+            lines.append({"ts": "2026-11-03T09:00:02Z", "request_id": rid, "event": event})
+            if kind == "final":
+                open_streams.remove(rid)
+                stop = {"type": "message_stop"}
+                lines.append({"ts": "2026-11-03T09:00:03Z", "request_id": rid, "event": stop})
+            partial.add(rid)
+        else:
+            j = rng.randrange(i + 1)  # now and then the same call again
+            lines.append(
+                wrapped(
+                    message(f"msg_w{j}", inp=j, out=j % 7), req=f"r{j}", tags={"feature": "chat"}
+                )
+            )
+    for rid in open_streams:
+        for event in (
+            {"type": "message_delta", "usage": {"output_tokens": 3}},
+            {"type": "message_stop"},
+        ):
+            lines.append({"ts": "2026-11-03T09:00:09Z", "request_id": rid, "event": event})
+    log = write(tmp_path / "app.jsonl", lines)
+    query = (
+        "SELECT request_key, source_line, input_tokens, output_tokens FROM requests"
+        " ORDER BY request_key"
     )
-    assert got == {"msg_a": 11, "msg_b": 20, "msg_c": 30, "msg_d": 40}
-    assert table.column("source_line").to_pylist() == [1, 2, 4, 5]
-    assert result.resume[str(log)][1] == 5  # line 6 opens the stream: the next run starts there
+    whole = ingest_paths([log], db_path=tmp_path / "whole.duckdb")
+    monkeypatch.setattr(reader, "RANGE_BYTES", 2000)  # about 4 lines a range
+    ranged = ingest_paths([log], db_path=tmp_path / "ranged.duckdb")
+    assert log.stat().st_size > 50 * 2000
+    assert fetch(tmp_path / "ranged.duckdb", query) == fetch(tmp_path / "whole.duckdb", query)
+    assert (ranged.new_requests, ranged.files_read) == (whole.new_requests, 1)
+    calls = {m["id"] for r in lines for m in [r.get("response") or {}] if m}
+    calls |= {r["event"]["message"]["id"] for r in lines if "message" in r.get("event", {})}
+    assert whole.new_requests == len(calls)

@@ -38,6 +38,9 @@ from ingest.records import (
 
 NAME = "messages"
 FLUSH_ROWS = 4096
+# The loader reads a larger file in ranges of about this size, each merged before the next is
+# read: this reader holds a range's rows (a 105 MB log peaks at 322 MB so, 418 MB in one piece).
+RANGE_BYTES = int(os.environ.get("SWITCHCOST_RANGE_BYTES", 32 * 1024 * 1024))
 STALE_STREAM_SECONDS = 3600
 _USAGE_INTS = (
     "input_tokens",
@@ -182,8 +185,8 @@ class _Stream:
 
 
 class _Builder:
-    """A file's rows, converted to Arrow every FLUSH_ROWS rows: a large log holds its rows as
-    Arrow (52 MB for 140,640 rows) plus each row's key and line, not as Python tuples."""
+    """A file's rows, converted to Arrow every FLUSH_ROWS rows: a range holds its rows as Arrow
+    (52 MB for 140,640 rows) plus each row's line, not as Python tuples."""
 
     def __init__(self, path: str, options: ReadOptions, fallback_ts: dt.datetime) -> None:
         self.path = path
@@ -191,7 +194,6 @@ class _Builder:
         self.fallback_ts = fallback_ts
         self.rows: list[Row] = []
         self.tables: list[Records] = []
-        self.keys: list[str] = []
         self.lines: list[int] = []
 
     def flush(self) -> None:
@@ -247,7 +249,6 @@ class _Builder:
             ttft,
         )
         self.rows.append(row)
-        self.keys.append(key)
         self.lines.append(line)
         if len(self.rows) >= FLUSH_ROWS:
             self.flush()
@@ -300,8 +301,9 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> _Bui
     resume = (task.end, line_no)
     fresh = time.time() - stat.st_mtime < STALE_STREAM_SECONDS
     for stream in sorted(streams.values(), key=lambda s: s.offset):
-        if not stream.has_delta and fresh:
-            # Still being written: stop here; the next run re-reads from this stream's start.
+        if task.cut or (not stream.has_delta and fresh):
+            # Still being written, or cut by the loader's range: stop here; the next run (or
+            # range) reads again from this stream's start.
             resume = min(resume, (stream.offset, stream.line - 1))
             continue
         _finish(stream, builder, result)
@@ -373,19 +375,14 @@ def _finish(stream: _Stream, builder: _Builder, result: ReadResult | None) -> No
 
 
 def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
-    """Parse each task's byte range; calls logged twice collapse to one row per key."""
+    """Parse each task's byte range.  A call logged twice comes out twice: the loader keeps
+    one per key (the fullest, ties to the first by file and line), across ranges and runs."""
     result = ReadResult(table=empty_table())
-    seen: set[str] = set()
     tables: list[Records] = []
     for task in tasks:
         built = _read_task(task, options, result)
         last = result.resume[str(task.path)][1]
-        # Kept: rows up to where the next run resumes, each key's first (in the order added).
-        keep = []
-        for key, line in zip(built.keys, built.lines, strict=True):
-            keep.append(line <= last and key not in seen)
-            if keep[-1]:
-                seen.add(key)
+        keep = [line <= last for line in built.lines]  # up to where the next read resumes
         start = 0
         for table in built.tables:
             mask = keep[start : start + table.num_rows]
