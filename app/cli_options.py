@@ -8,6 +8,7 @@ about 0.3 s of each run; a cron ingest with nothing new should cost little more 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -66,6 +67,18 @@ format_option = click.option(
 )
 
 
+def _out_of_memory(err: Exception) -> bool:
+    """DuckDB ran out of its memory pool (duckdb is imported only if a command used it; a
+    commit that cannot get a block says so in a TransactionException)."""
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is None or not isinstance(err, duckdb.Error):
+        return False
+    text = str(err)
+    return isinstance(err, duckdb.OutOfMemoryException) or any(
+        phrase in text for phrase in ("could not allocate block", "failed to pin block")
+    )
+
+
 def domain_errors(func: F) -> F:
     """Turn the errors a user can act on into one line on stderr and exit code 1."""
 
@@ -78,6 +91,18 @@ def domain_errors(func: F) -> F:
             return func(*args, **kwargs)
         except (DatabaseError, InputError, PriceFileError, ValueError) as err:
             err_console.print(f"switchcost: {err}", style="red", highlight=False, markup=False)
+            raise click.exceptions.Exit(1) from None
+        except Exception as err:
+            if not _out_of_memory(err):
+                raise
+            err_console.print(
+                "switchcost: DuckDB ran out of memory; the unfinished step was rolled back and"
+                " nothing of it was written. Give it more with SWITCHCOST_MEMORY=512MB and run"
+                " again.",
+                style="red",
+                highlight=False,
+                markup=False,
+            )
             raise click.exceptions.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

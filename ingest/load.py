@@ -8,6 +8,7 @@ Code rewrites a streaming response's usage as it completes), so re-reading is ha
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -65,8 +66,12 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: Records, run_id: int) -> tupl
     conn.register("staged_stream", table)
     try:
         conn.execute("CREATE OR REPLACE TEMP TABLE staged_raw AS SELECT * FROM staged_stream")
-    finally:
-        conn.unregister("staged_stream")
+    except duckdb.Error:
+        # An aborted transaction refuses the unregister too; its error would hide this one.
+        with contextlib.suppress(duckdb.Error):
+            conn.unregister("staged_stream")
+        raise
+    conn.unregister("staged_stream")
     # Each key once, its fullest copy (a request repeated across files or chunks).  Few
     # keys repeat, so only their rows are ranked: a window over every row costs more
     # than the insert itself.
@@ -97,12 +102,20 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: Records, run_id: int) -> tupl
     ).fetchall()[0][0]
     updated = 0
     if conn.execute("SELECT count(*) FROM hit").fetchall()[0][0]:
+        # The keys first, from narrow columns, then whole rows for those keys only: joining
+        # whole staged rows with every hit ran out of a 64 MB pool when most rows were repeats.
         conn.execute(
-            "CREATE OR REPLACE TEMP TABLE better AS SELECT s.*, h.old_ts FROM staged AS s"
-            " JOIN hit AS h USING (request_key) WHERE "
-            + f"({_TOTAL.format(t='s')}, h.old_file, h.old_line)"
-            " > (h.old_total, s.source_file, s.source_line)"
+            "CREATE OR REPLACE TEMP TABLE better_keys AS SELECT s.request_key, h.old_ts"
+            " FROM (SELECT request_key, source_file, source_line, "
+            + _TOTAL.format(t="staged")
+            + " AS total FROM staged) AS s JOIN hit AS h USING (request_key)"
+            " WHERE (s.total, h.old_file, h.old_line) > (h.old_total, s.source_file, s.source_line)"
         )
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE better AS SELECT s.*, b.old_ts FROM staged AS s"
+            " JOIN better_keys AS b USING (request_key)"
+        )
+        conn.execute("DROP TABLE better_keys")
         # The hours these requests were stored under, before the update moves them: the
         # rollup refresh recomputes those hours as well as the run's own.
         conn.execute("INSERT INTO rollup_touched SELECT old_ts FROM better")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 # Re-exported: readers take these from here.
+from ingest.tasks import RANGE_BYTES as RANGE_BYTES
 from ingest.tasks import FileTask as FileTask
 from ingest.tasks import Malformed as Malformed
 from ingest.tasks import task_lines as task_lines

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+# A reader that sets RANGE_BYTES (every JSON-lines reader but Claude Code's, which parses in
+# DuckDB) has files larger than this read and merged in ranges, each loaded before the next is
+# read: what it holds at once, and what the writer merges at once, stay bounded.
+RANGE_BYTES = int(os.environ.get("SWITCHCOST_RANGE_BYTES", 32 * 1024 * 1024))
 
 
 @dataclass(frozen=True)

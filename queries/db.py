@@ -9,6 +9,7 @@ attaches the file only for the length of one page load (`reading`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -84,17 +85,12 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
     for version, name, sql in _migrations():
         if version <= current:
             continue
-        conn.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(conn):
             conn.execute(sql)
             conn.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES ($v, $n)",
                 {"v": version, "n": name},
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         applied.append(name)
     return applied
 
@@ -189,7 +185,9 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        # DuckDB may have ended it already (as after running out of memory): the error is news.
+        with contextlib.suppress(duckdb.TransactionException):
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 

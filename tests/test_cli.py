@@ -29,12 +29,14 @@ KEYS = [
 ]
 
 
-def sc(*args: str, check: bool = True, **kw: object) -> subprocess.CompletedProcess[str]:
+def sc(
+    *args: str, check: bool = True, env: dict[str, str] | None = None, **kw: object
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
         [sys.executable, "-m", "app", *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "COLUMNS": "200"},
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
         **kw,
     )  # type: ignore[call-overload]
     if check and proc.returncode != 0:
@@ -320,3 +322,27 @@ def test_an_unchanged_report_is_answered_from_the_cache_until_its_inputs_change(
     # Every cached answer equals the uncached one.
     monkeypatch.setenv("SWITCHCOST_REPORT_CACHE", "0")
     assert json.loads(sc(*report, "--format", "json").stdout) == after
+
+
+def test_running_out_of_memory_is_one_line_and_writes_nothing(db_path: Path) -> None:
+    """A DuckDB pool too small for the work fails the run with one line that says how to give
+    it more; the transaction is rolled back, so what was stored before is all that is there."""
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    sc("ingest", str(sample / "app"), "--db", str(db_path))
+    before = sc("report", "--by", "source", "--db", str(db_path), "--format", "json").stdout
+    starved = sc(
+        "ingest",
+        str(sample),
+        "--db",
+        str(db_path),
+        check=False,
+        env={"SWITCHCOST_MEMORY": "4MB"},
+    )
+    assert starved.returncode == 1
+    assert starved.stderr.count("\n") == 1
+    assert "ran out of memory" in starved.stderr
+    assert "SWITCHCOST_MEMORY" in starved.stderr
+    assert "Traceback" not in starved.stderr
+    after = sc("report", "--by", "source", "--db", str(db_path), "--format", "json").stdout
+    assert after == before
+    assert json.loads(after)["totals"]["requests"] == 1292  # the app logs' requests only

@@ -162,12 +162,11 @@ def vertex_model(resource: str) -> tuple[str, str | None]:
 # ---------------------------------------------------------------------------------------------
 
 
-def read_json_lines(
-    tasks: list[FileTask], options: ReadOptions, parse: Parser, *, dedup: bool = True
-) -> ReadResult:
-    """Parse each task's lines with `parse`; one row per request_key (first seen wins)."""
+def read_json_lines(tasks: list[FileTask], options: ReadOptions, parse: Parser) -> ReadResult:
+    """Parse each task's lines with `parse`.  A request logged twice comes out twice: the loader
+    keeps one per key (the fullest, ties to the first by file and line), across ranges and runs."""
     result = ReadResult(table=empty_table())
-    rows: dict[str, Row] = {}
+    rows: list[Row] = []
     for task in tasks:
         path = str(task.path)
         line_no = task.start_line
@@ -180,15 +179,11 @@ def read_json_lines(
                 if found is None:
                     result.error_records += 1
                     continue
-                for record in found:
-                    if dedup:
-                        rows.setdefault(record["request_key"], record)
-                    else:
-                        rows[f"{len(rows)}"] = record
+                rows.extend(found)
             except BadRecord as err:
                 result.malformed.append(Malformed(path, line_no, str(err)))
         result.resume[path] = (task.end, line_no)
-    result.table = table_from_rows(list(rows.values()))
+    result.table = table_from_rows(rows)
     return result
 
 

@@ -17,9 +17,11 @@ from typing import Any
 
 from ingest.readers._common import Parser, Row, head_lines, read_json_lines, row, tags_json
 from ingest.readers.messages import BadRecord, _usage_fields
+from ingest.records import RANGE_BYTES as _RANGE_BYTES
 from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
 
 NAME = "batch-results"
+RANGE_BYTES = _RANGE_BYTES  # large files are read in ranges (ingest/tasks.py)
 _BATCH_ID = re.compile(r"msgbatch_[A-Za-z0-9]+")
 
 

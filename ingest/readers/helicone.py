@@ -27,9 +27,11 @@ from ingest.readers._common import (
     vertex_model,
 )
 from ingest.readers.messages import BadRecord
+from ingest.records import RANGE_BYTES as _RANGE_BYTES
 from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
 
 NAME = "helicone"
+RANGE_BYTES = _RANGE_BYTES  # large files are read in ranges (ingest/tasks.py)
 _PROPERTY = "helicone-property-"
 
 

@@ -35,12 +35,13 @@ from ingest.records import (
     task_lines,
     workload_from_tags,
 )
+from ingest.records import RANGE_BYTES as _RANGE_BYTES
 
 NAME = "messages"
 FLUSH_ROWS = 4096
-# The loader reads a larger file in ranges of about this size, each merged before the next is
-# read: this reader holds a range's rows (a 105 MB log peaks at 322 MB so, 418 MB in one piece).
-RANGE_BYTES = int(os.environ.get("SWITCHCOST_RANGE_BYTES", 32 * 1024 * 1024))
+# Read in ranges (ingest/tasks.py): this reader holds a range's rows (a 105 MB log peaks at
+# 322 MB so, 418 MB in one piece) and a stream open at a cut is read again in the next range.
+RANGE_BYTES = _RANGE_BYTES
 STALE_STREAM_SECONDS = 3600
 _USAGE_INTS = (
     "input_tokens",

@@ -35,9 +35,11 @@ from ingest.readers._common import (
     vertex_model,
 )
 from ingest.readers.messages import BadRecord
+from ingest.records import RANGE_BYTES as _RANGE_BYTES
 from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
 
 NAME = "otel"
+RANGE_BYTES = _RANGE_BYTES  # large files are read in ranges (ingest/tasks.py)
 INCLUSIVE_SCOPES = ("opentelemetry.instrumentation.anthropic",)
 _SEMCONV_CACHE = (
     "gen_ai.usage.cache_read.input_tokens",

@@ -28,9 +28,11 @@ from ingest.readers._common import (
     vertex_model,
 )
 from ingest.readers.messages import BadRecord, _usage_fields
+from ingest.records import RANGE_BYTES as _RANGE_BYTES
 from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
 
 NAME = "vertex"
+RANGE_BYTES = _RANGE_BYTES  # large files are read in ranges (ingest/tasks.py)
 
 
 def detect(path: Path, head: bytes) -> bool:
