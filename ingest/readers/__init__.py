@@ -2,6 +2,8 @@
 
 A reader is a module with `NAME`, `detect(path, head) -> bool` and
 `read(tasks, options) -> ReadResult`.  Auto-detection asks each reader in registry order.
+Optional: `WHOLE_FILE` (a changed file is read again from its start) and `RANGE_BYTES` (a
+larger file is read in ranges, each merged before the next; see `ingest.tasks`).
 """
 
 from __future__ import annotations
