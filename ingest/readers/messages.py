@@ -39,8 +39,8 @@ from ingest.records import RANGE_BYTES as _RANGE_BYTES
 
 NAME = "messages"
 FLUSH_ROWS = 4096
-# Read in ranges (ingest/tasks.py): this reader holds a range's rows (a 105 MB log peaks at
-# 322 MB in ranges, 418 MB in one piece) and a stream open at a cut is read again in the next range.
+# Read in ranges (ingest/tasks.py): this reader holds one range's rows (a 105 MB log peaks at
+# 322 MB in ranges, 418 MB in one piece); a stream open at a cut is read again in the next one.
 RANGE_BYTES = _RANGE_BYTES
 STALE_STREAM_SECONDS = 3600
 _USAGE_INTS = (
