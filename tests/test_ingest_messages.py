@@ -352,3 +352,26 @@ def test_a_large_log_is_read_in_ranges_with_the_same_result(
     calls = {m["id"] for r in lines for m in [r.get("response") or {}] if m}
     calls |= {r["event"]["message"]["id"] for r in lines if "message" in r.get("event", {})}
     assert whole.new_requests == len(calls)
+
+
+def test_counts_beyond_a_bigint_are_malformed_not_a_crash(tmp_path: Path, db_path: Path) -> None:
+    """A token count no BIGINT holds is a bad line with its reason; the lines around it load."""
+    tags = {"feature": "chat"}
+    log = write(
+        tmp_path / "app.jsonl",
+        [
+            wrapped(message("msg_ok1", out=5), req="r1", tags=tags),
+            wrapped(message("msg_big", out=2**63), req="r2", tags=tags),
+            wrapped(message("msg_huge", out=2**70), req="r3", tags=tags),
+            wrapped(message("msg_ok2", out=7), req="r4", tags=tags),
+        ],
+    )
+    report = ingest_paths([log], db_path=db_path)
+    assert report.new_requests == 2
+    reasons = {m.line: m.reason for m in report.malformed}
+    assert reasons[2] == f"usage.output_tokens is too large: {2**63}"
+    assert reasons[3].startswith("usage.output_tokens is not a non-negative integer")  # a float
+    assert fetch(db_path, "SELECT message_id FROM requests ORDER BY 1") == [
+        ("msg_ok1",),
+        ("msg_ok2",),
+    ]

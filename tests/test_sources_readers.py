@@ -476,3 +476,15 @@ def test_console_csv_is_reread_whole_and_replaces_its_rows(tmp_path: Path, db_pa
         " min(context_window) FROM usage_buckets",
     ) == [(3000, 10, "0-200k")]
     assert ingest_paths([path], db_path=db_path).files_up_to_date == 1
+
+
+def test_token_counts_beyond_a_bigint_are_bad_records() -> None:
+    """Gateway counts come as numbers or digit strings; past a BIGINT they are a bad line."""
+    from ingest.readers._common import count
+    from ingest.readers.messages import BadRecord
+
+    assert count(str(2**63 - 1), "n") == 2**63 - 1
+    assert count(12.0, "n") == 12
+    for too_large in (str(2**63), 2**63, 2.0**70):
+        with pytest.raises(BadRecord, match="too large"):
+            count(too_large, "n")

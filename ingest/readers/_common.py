@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ingest.readers.messages import BadRecord, load_object
+from ingest.readers.messages import MAX_COUNT, BadRecord, load_object
 from ingest.records import (
     COLUMNS,
     FileTask,
@@ -58,13 +58,16 @@ def count(value: Any, name: str, required: bool = False) -> int:
         if required:
             raise BadRecord(f"{name} is missing")
         return 0
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    if isinstance(value, float) and value.is_integer() and value >= 0:
-        return int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    digits = isinstance(value, str) and value.strip().isdigit()
+    if digits or (isinstance(value, float) and value.is_integer() and value >= 0):
+        number = int(value)
+    elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise BadRecord(f"{name} is not a non-negative integer: {value!r}")
-    return value
+    else:
+        number = value
+    if number > MAX_COUNT:  # a BIGINT column holds no more
+        raise BadRecord(f"{name} is too large: {value!r}")
+    return number
 
 
 def timestamp(value: Any, name: str = "timestamp") -> dt.datetime:

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ingest.records import (
     COLUMNS,
     FileTask,
@@ -59,7 +61,22 @@ class BadRecord(ValueError):
 
 
 def load_object(raw: bytes) -> dict[str, Any]:
-    """One line as a JSON object, or BadRecord naming what is wrong (every reader's wording)."""
+    """One line as a JSON object, or BadRecord naming what is wrong (every reader's wording).
+
+    orjson parses (about 2.4 s less than `json` on a 105 MB log); a line it refuses goes through
+    `json`, which accepts what it always did (NaN, 1e400, lone surrogates) and words the error
+    as before.  One difference: orjson reads an integer of 2**64 or more as a float, so a token
+    count that large is reported as malformed (as any count over a BIGINT is)."""
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _load_object_slowly(raw)
+    if not isinstance(obj, dict):
+        raise BadRecord("line is not a JSON object")
+    return obj
+
+
+def _load_object_slowly(raw: bytes) -> dict[str, Any]:
     try:
         obj = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as err:
@@ -86,6 +103,9 @@ def detect(path: Path, head: bytes) -> bool:
     return False
 
 
+MAX_COUNT = 2**63 - 1  # the largest token count a BIGINT column holds
+
+
 def _int(usage: dict[str, Any], key: str, required: bool = False) -> int:
     value = usage.get(key)
     if value is None:
@@ -94,6 +114,8 @@ def _int(usage: dict[str, Any], key: str, required: bool = False) -> int:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise BadRecord(f"usage.{key} is not a non-negative integer: {value!r}")
+    if value > MAX_COUNT:
+        raise BadRecord(f"usage.{key} is too large: {value!r}")
     return value
 
 
