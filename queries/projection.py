@@ -382,21 +382,31 @@ def prepare_latency(
     *,
     defaults: Defaults | None = None,
 ) -> dict[tuple[str | None, str], dict[str, Any]]:
-    """Current and projected latency percentiles for this selection (project_latency.sql).
-    Plain, hashable inputs (a `Base`'s targets and speeds), so a caller can cache on them."""
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return _latency(
-            conn,
-            tokenizer_factor,
-            targets,
-            filters,
-            defaults or load_defaults(),
-            {s.target: s for s in speeds},
-            dict(chosen.ratios),
-            list(chosen.move_all),
-            list(chosen.move_sub),
-        )
+    """Current and projected latency percentiles per (workload, target) and per (None, target)
+    for this selection (project_latency.sql).  Plain, hashable inputs (a `Base`'s targets and
+    speeds), so a caller can cache on them."""
+    d = defaults or load_defaults()
+    by_target = {s.target: s for s in speeds}
+    frame = run(
+        conn,
+        "project_latency",
+        targets=list(targets),
+        tokenizer_factor=tokenizer_factor,
+        move_all=list(chosen.move_all),
+        move_sub=list(chosen.move_sub),
+        ratio_workloads=[w for w, _ in chosen.ratios],
+        ratio_values=[float(r) for _, r in chosen.ratios],
+        speed_targets=list(targets),
+        speed_kinds=[
+            "none" if s.source == "logs" and not s.tokens_per_s else s.source
+            for s in (by_target[t] for t in targets)
+        ],
+        speed_tps=[by_target[t].tokens_per_s or None for t in targets],
+        rel_models=list(d.speeds),
+        rel_values=[float(s.relative) for s in d.speeds.values()],
+        **filters.params(),
+    )
+    return {(r["workload"], r["target"]): r for r in frame.iter_rows(named=True)}
 
 
 def assemble(
@@ -630,40 +640,6 @@ def _model(
     )
     window = {"first_day": first, "last_day": last, "days": window_days, "monthly_factor": monthly}
     return pl.DataFrame(rows, schema=_ROW_SCHEMA), by_day, window
-
-
-def _latency(
-    conn: duckdb.DuckDBPyConnection,
-    tokenizer_factor: Decimal | None,
-    targets: tuple[str, ...],
-    f: Filters,
-    d: Defaults,
-    speeds: dict[str, TargetSpeed],
-    ratios: dict[str, Decimal],
-    move_all: list[str],
-    move_sub: list[str],
-) -> dict[tuple[str | None, str], dict[str, Any]]:
-    """Latency percentiles per (workload, target) and per (None, target): project_latency.sql."""
-    frame = run(
-        conn,
-        "project_latency",
-        targets=list(targets),
-        tokenizer_factor=tokenizer_factor,
-        move_all=move_all,
-        move_sub=move_sub,
-        ratio_workloads=list(ratios),
-        ratio_values=[float(r) for r in ratios.values()],
-        speed_targets=list(targets),
-        speed_kinds=[
-            "none" if s.source == "logs" and not s.tokens_per_s else s.source
-            for s in (speeds[t] for t in targets)
-        ],
-        speed_tps=[speeds[t].tokens_per_s or None for t in targets],
-        rel_models=list(d.speeds),
-        rel_values=[float(s.relative) for s in d.speeds.values()],
-        **f.params(),
-    )
-    return {(r["workload"], r["target"]): r for r in frame.iter_rows(named=True)}
 
 
 _NO_LATENCY: dict[str, Any] = {
