@@ -265,13 +265,12 @@ def ingest_paths(
             report.run_id = run_id
             loading = _Loading(conn, options, run_id, resets, states, report, progress, total)
             for name, tasks in by_format.items():
-                limit: int | None = getattr(REGISTRY[name], "RANGE_BYTES", None)
-                small = [t for t in tasks if limit is None or t.end - t.start <= limit]
-                for chunk in _chunks(small):
+                limit: int = getattr(REGISTRY[name], "RANGE_BYTES", 0)  # 0: never in ranges
+                large = [t for t in tasks if limit and t.end - t.start > limit]
+                for chunk in _chunks([t for t in tasks if t not in large]):
                     loading.load(name, chunk)
-                for task in tasks:
-                    if limit is not None and task.end - task.start > limit:
-                        _in_ranges(task, limit, functools.partial(loading.load, name))
+                for task in large:
+                    _in_ranges(task, limit, functools.partial(loading.load, name))
             rollup.refresh(conn, run_id)
             _record_malformed(conn, report.malformed, run_id)
             report.files_reset = len(resets)

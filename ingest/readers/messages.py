@@ -70,22 +70,19 @@ def load_object(raw: bytes) -> dict[str, Any]:
     try:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return _load_object_slowly(raw)
+        obj = _parse_slowly(raw)
     if not isinstance(obj, dict):
         raise BadRecord("line is not a JSON object")
     return obj
 
 
-def _load_object_slowly(raw: bytes) -> dict[str, Any]:
+def _parse_slowly(raw: bytes) -> Any:
     try:
-        obj = json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as err:
         raise BadRecord(f"not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise BadRecord(f"not valid JSON ({err.msg} at column {err.colno})") from None
-    if not isinstance(obj, dict):
-        raise BadRecord("line is not a JSON object")
-    return obj
 
 
 def detect(path: Path, head: bytes) -> bool:
