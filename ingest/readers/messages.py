@@ -224,6 +224,18 @@ class _Builder:
             self.tables.append(table_from_tuples(self.rows))
             self.rows = []
 
+    def tables_upto(self, last: int) -> list[Records]:
+        """The rows of lines up to `last` (where the next read resumes), as Arrow tables."""
+        self.flush()
+        keep = [line <= last for line in self.lines]
+        out: list[Records] = []
+        start = 0
+        for table in self.tables:
+            mask = keep[start : start + table.num_rows]
+            start += table.num_rows
+            out.append(table if all(mask) else _where(table, mask))
+        return out
+
     def add(
         self,
         line: int,
@@ -288,7 +300,7 @@ def _wrapper_ts(obj: dict[str, Any]) -> dt.datetime | None:
     return None
 
 
-def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> _Builder:
+def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list[Records]:
     path = str(task.path)
     stat = os.stat(task.path)
     builder = _Builder(path, options, dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC))
@@ -331,8 +343,7 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> _Bui
             continue
         _finish(stream, builder, result)
     result.resume[path] = resume
-    builder.flush()
-    return builder
+    return builder.tables_upto(resume[1])
 
 
 def _stream_event(
@@ -403,20 +414,13 @@ def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
     result = ReadResult(table=empty_table())
     tables: list[Records] = []
     for task in tasks:
-        built = _read_task(task, options, result)
-        last = result.resume[str(task.path)][1]
-        keep = [line <= last for line in built.lines]  # up to where the next read resumes
-        start = 0
-        for table in built.tables:
-            mask = keep[start : start + table.num_rows]
-            start += table.num_rows
-            tables.append(table if all(mask) else _where(table, mask))
+        tables.extend(_read_task(task, options, result))
     result.table = concat_tables(tables)
     return result
 
 
 def _where(table: Records, mask: list[bool]) -> Records:
-    """The rows of `table` where `mask` is true (rare: duplicates, an unfinished stream)."""
+    """The rows of `table` where `mask` is true (rare: rows after a stream left open)."""
     import pyarrow as pa
 
     assert isinstance(table, pa.Table)
