@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.readers.messages import BadRecord, load_object
-from ingest.records import FileTask, Malformed, ReadOptions, ReadResult, empty_table
+from ingest.records import FileTask, Malformed, ReadOptions, ReadResult, empty_table, task_lines
 
 NAME = "claude-code"
 # The parse of one chunk is held to this; the loader keeps chunks small enough to fit.  (256MB
@@ -499,14 +499,12 @@ def _explain(tasks: list[FileTask], bad: list[tuple[str, int, str | None]]) -> l
             unknown.setdefault(path, set()).add(int(line))
     found: dict[tuple[str, int], str] = {}
     for path, wanted in unknown.items():
-        task = by_path[path]
-        with task.path.open("rb") as fh:
-            fh.seek(task.start)
-            for n, raw in enumerate(fh, task.start_line + 1):
-                if n in wanted:
-                    found[(path, n)] = _reason(raw.rstrip(b"\n"))
-                if n >= max(wanted):
-                    break
+        last = max(wanted)
+        for n, _, raw in task_lines(by_path[path]):
+            if n in wanted:
+                found[(path, n)] = _reason(raw)
+            if n >= last:
+                break
     return [
         Malformed(path, int(line), reason or found[(path, int(line))]) for path, line, reason in bad
     ]
