@@ -4,10 +4,12 @@
 
 Makes (or reuses) a >= 1 GB Claude Code corpus with bench.make_corpus, then times, each as its
 own process (wall time and peak RSS from wait4): ccusage daily; a bare DuckDB read_json of the
-same fields with dedup and grouping; switchcost ingest into a fresh database + report --by day;
-the same again with nothing new; and again after appending 1% new lines.  Prints ratios
-against ccusage (the named baseline).  Targets: first <= 0.5x time and memory, repeat <= 0.05x,
-1% append <= 0.1x.
+same fields with dedup and grouping, and the same scan storing its rows in a DuckDB file (the
+floor of reading and storing with DuckDB); switchcost ingest into a fresh database + report --by
+day; two processes that only import the CLI and open that database (the fixed cost of any
+scheduled run); ingest + report with nothing new; and again after appending 1% new lines.
+Prints ratios against ccusage (the named baseline).  Targets: first <= 0.5x time and memory,
+repeat <= 0.05x, 1% append <= 0.1x.
 
 switchcost's own modules are byte-compiled first (`compileall`), as installing the package does:
 an editable checkout under PYTHONDONTWRITEBYTECODE (this sandbox sets it) would otherwise
@@ -41,6 +43,42 @@ SELECT day, model, sum(i), sum(o) FROM (
   WHERE message.usage IS NOT NULL GROUP BY message.id, requestId, day, model)
 GROUP BY ALL
 ''', params={'f': files}).fetchall()
+"""
+
+
+# The bare scan again, storing what switchcost stores (one row per request: its key, fields and
+# file) in a DuckDB file, DuckDB's default memory: the floor of reading and storing with DuckDB.
+# (In switchcost's 64MB writer pool this query runs out of memory.)
+BARE_STORE = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[2])
+files = sys.argv[1] + '/projects/**/*.jsonl'
+con.execute('''
+CREATE TABLE requests AS
+SELECT 'cc:' || message.id || ':' || requestId AS request_key, any_value(filename) AS source_file,
+       arg_max(timestamp, message.usage.output_tokens) AS ts, any_value(sessionId) AS session_id,
+       any_value(message.model) AS model, bool_or(isSidechain) AS is_subagent,
+       max(message.usage.input_tokens) AS input_tokens,
+       max(message.usage.cache_creation_input_tokens) AS cache_write,
+       max(message.usage.cache_read_input_tokens) AS cache_read,
+       max(message.usage.output_tokens) AS output_tokens, message.id AS message_id,
+       requestId AS request_id
+FROM read_json($f, format='newline_delimited', ignore_errors=true, filename=true, columns={
+    'timestamp': 'TIMESTAMPTZ', 'requestId': 'VARCHAR', 'sessionId': 'VARCHAR',
+    'isSidechain': 'BOOLEAN',
+    'message': 'STRUCT(id VARCHAR, model VARCHAR, usage STRUCT(input_tokens BIGINT,
+      output_tokens BIGINT, cache_creation_input_tokens BIGINT, cache_read_input_tokens BIGINT))'})
+WHERE message.usage IS NOT NULL GROUP BY message.id, requestId
+''', {'f': files})
+con.close()
+"""
+
+# What a scheduled `ingest` + `report` pays before any work: start Python, import the CLI and
+# DuckDB, open the database (writable for the ingest, read-only for the report) and close it.
+OPEN_ONLY = """
+import sys
+import app.cli, duckdb
+duckdb.connect(sys.argv[1], read_only=sys.argv[2] == 'ro').close()
 """
 
 
@@ -125,9 +163,17 @@ def main() -> None:
         [ccusage, "claude", "daily", "--offline", "--json"], env
     )
     results["bare DuckDB read_json scan"] = measure([py, "-c", BARE_SCAN, str(args.corpus)])
+    results["floor: bare scan stored in a DuckDB file"] = measure(
+        [py, "-c", BARE_STORE, str(args.corpus), str(work / "floor.duckdb")]
+    )
     ingest = [*sc, "ingest", str(args.corpus), "--db", str(db)]
     report = [*sc, "report", "--by", "day", "--db", str(db), "--format", "json"]
     results["switchcost ingest + report (fresh)"] = both(measure(ingest), measure(report))
+    opened = [py, "-c", OPEN_ONLY, str(db)]
+    on_path = {**env, "PYTHONPATH": str(repo)}
+    results["floor: 2 processes that only open the db"] = both(
+        measure([*opened, "rw"], on_path), measure([*opened, "ro"], on_path)
+    )
     results["switchcost ingest + report (nothing new)"] = both(measure(ingest), measure(report))
     subprocess.run(
         [
