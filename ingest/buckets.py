@@ -50,10 +50,12 @@ def _schemas() -> tuple[pa.Schema, pa.Schema]:
         ("data_refreshed_at", pa.timestamp("us", tz="UTC")),
         ("loaded_at", pa.timestamp("us", tz="UTC")),
     ]
-    usage = pa.schema(
+
+    def schema(measures: list[tuple[str, pa.DataType]]) -> pa.Schema:
+        return pa.schema([*head, *dims, *measures, *tail])
+
+    usage = schema(
         [
-            *head,
-            *dims,
             ("uncached_input_tokens", pa.int64()),
             ("cache_write_5m", pa.int64()),
             ("cache_write_1h", pa.int64()),
@@ -61,13 +63,10 @@ def _schemas() -> tuple[pa.Schema, pa.Schema]:
             ("output_tokens", pa.int64()),
             ("web_search_requests", pa.int64()),
             ("requests", pa.int64()),
-            *tail,
         ]
     )
-    cost = pa.schema(
+    cost = schema(
         [
-            *head,
-            *dims,
             ("cost_type", pa.string()),
             ("token_type", pa.string()),
             ("description", pa.string()),
@@ -75,7 +74,6 @@ def _schemas() -> tuple[pa.Schema, pa.Schema]:
             ("list_amount_usd", pa.decimal128(38, 12)),
             ("currency", pa.string()),
             ("requests", pa.int64()),
-            *tail,
         ]
     )
     return usage, cost
