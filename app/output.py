@@ -1,19 +1,24 @@
 """Render result rows as a rich table, CSV or JSON on stdout.
 
-Money stays Decimal until the last step.  CSV cells a spreadsheet would run as a formula
-(leading =, +, -, @, tab, CR) are prefixed with a quote, so an exported file cannot run code.
+Money stays Decimal until the last step.  Every CSV the tool writes (export, `report` and
+`project --format csv`, the dashboard's downloads) goes through `csv_cell`: a text cell a
+spreadsheet would run as a formula gets a leading `'`, and a cell holding a comma, a quote, CR or
+LF is quoted (RFC 4180), so no spreadsheet splits it into two rows.  Numbers are never touched.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A text cell whose first character after leading blanks is one of these (ASCII or full-width)
+# is a formula to a spreadsheet; so is one that starts with TAB or CR.
+FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+_LEADING_BLANKS = " \t\r\n"
+_NEEDS_QUOTES = frozenset(',"\r\n')
 MONEY_PLACES = Decimal("0.000001")
 
 
@@ -23,10 +28,24 @@ def money(value: Any, places: Decimal = MONEY_PLACES) -> Decimal:
 
 
 def neutralise(cell: Any) -> Any:
-    """Make a text cell inert in spreadsheets; numbers pass through untouched."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+    """Make a text cell inert in spreadsheets; numbers (and None) pass through untouched."""
+    if not isinstance(cell, str) or not cell:
+        return cell
+    rest = cell.lstrip(_LEADING_BLANKS)
+    if cell[0] in "\t\r" or (rest and rest[0] in FORMULA_START):
         return "'" + cell
     return cell
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV field: neutralised if text, then quoted when it holds `,` `"` CR or LF."""
+    cell = neutralise(value)
+    if cell is None:
+        return ""
+    text = str(cell)
+    if _NEEDS_QUOTES.intersection(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def plain(value: Any) -> Any:
@@ -39,10 +58,10 @@ def plain(value: Any) -> Any:
 
 
 def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: IO[str]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    """Header then rows, fields through `csv_cell`, each record ended by LF."""
+    out.write(",".join(csv_cell(c) for c in columns) + "\n")
     for row in rows:
-        writer.writerow([neutralise(plain(row.get(c))) for c in columns])
+        out.write(",".join(csv_cell(plain(row.get(c))) for c in columns) + "\n")
 
 
 class _Encoder(json.JSONEncoder):
