@@ -221,13 +221,21 @@ _LINES = (
 
 
 def detect(path: Path, head: bytes) -> bool:
-    """A JSONL file whose lines carry Claude Code's envelope (sessionId, uuid, type)."""
+    """A .jsonl file whose first lines carry Claude Code's envelope: `sessionId` and `uuid` on
+    one line, anywhere in it however long (Claude Code writes `uuid` after `message`).  Under a
+    `projects/` folder, where Claude Code keeps transcripts, `sessionId` alone is enough (earlier
+    versions leave `uuid` off some lines), and so is a leading `summary` line."""
+    from ingest.head import as_head
+
     if path.suffix != ".jsonl":
         return False
-    text = head.decode("utf-8", errors="replace")
-    first = [ln for ln in text.splitlines()[:20] if ln.strip()]
-    return any('"sessionId"' in ln and '"uuid"' in ln for ln in first) or (
-        any(ln.startswith('{"type":"summary"') for ln in first[:1]) and "projects" in path.parts
+    lines = as_head(head).lines
+    if any(ln.has('"sessionId"') and ln.has('"uuid"') for ln in lines):
+        return True
+    if "projects" not in path.parts:
+        return False
+    return any(ln.has('"sessionId"') for ln in lines) or (
+        bool(lines) and lines[0].text.startswith('{"type":"summary"')
     )
 
 
