@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import InputError
+from ingest.head import Head as Head
+from ingest.head import read_head as read_head
 from ingest.tasks import FileTask
 
-__all__ = ["InputError", "Tree", "plan", "snapshot", "walk"]
+__all__ = ["Head", "InputError", "Tree", "plan", "read_head", "snapshot", "walk"]
 
-HEAD_BYTES = 4096
+HEAD_BYTES = 4096  # hashed to tell a replaced file from a grown one (detection: ingest/head.py)
 SUFFIXES = (".jsonl", ".ndjson", ".log", ".json", ".csv")
 
 
@@ -98,11 +100,6 @@ def walk(paths: list[Path]) -> tuple[list[tuple[str, int, int]], Tree]:
 def head_hash(path: Path, length: int) -> str:
     with path.open("rb") as fh:
         return hashlib.blake2b(fh.read(length), digest_size=16).hexdigest()
-
-
-def read_head(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(HEAD_BYTES)
 
 
 def last_line_end(path: Path, size: int) -> int:

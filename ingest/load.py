@@ -22,7 +22,7 @@ from ingest import discover as disc
 from ingest import stamp
 from ingest.buckets import BucketResult
 from ingest.load_buckets import merge_file_buckets
-from ingest.readers import REGISTRY, detect
+from ingest.readers import REGISTRY, detect, skip_reason
 from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions, Records
 from ingest.summary import IngestReport
 from ingest.tasks import line_end_after
@@ -246,9 +246,10 @@ def ingest_paths(
             path = Path(path_text)
             name = fmt if fmt != "auto" else (state.format if state else None)
             if name is None:
-                name = detect(path, disc.read_head(path))
+                head = disc.read_head(path)
+                name = detect(path, head)
                 if name is None:
-                    report.skipped_files.append((str(path), "not a recognised log format"))
+                    report.skipped_files.append((str(path), skip_reason(path, head, size)))
                     continue
             whole = getattr(REGISTRY.get(name), "WHOLE_FILE", False)
             task, replaced = disc.plan(path, state, whole_file=whole)

@@ -2,6 +2,10 @@
 
 A reader is a module with `NAME`, `detect(path, head) -> bool` and
 `read(tasks, options) -> ReadResult`.  Auto-detection asks each reader in registry order.
+`head` is an `ingest.head.Head`: bytes made of the first lines' kept ends (so substring tests
+work), whose `lines` give each of the first non-blank lines whole: its first and last KiB and
+the markers found anywhere in it, however long it is (`ingest.head.as_head` turns plain bytes
+into one).
 Optional: `WHOLE_FILE` (a changed file is read again from its start) and `RANGE_BYTES` (a
 larger file is read in ranges, each merged before the next; see `ingest.tasks`).
 """
@@ -12,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Protocol
 
+from ingest.head import as_head
 from ingest.readers import (
     batch_results,
     bedrock,
@@ -54,3 +59,20 @@ def detect(path: Path, head: bytes) -> str | None:
         if reader.detect(path, head):
             return name
     return None
+
+
+EMPTY = "empty file"
+
+
+def skip_reason(path: Path, head: bytes, size: int) -> str:
+    """Why `detect` found no format for this file of `size` bytes, in words for the summary."""
+    lines = as_head(head).lines
+    if not lines:
+        return EMPTY if size == 0 else "only blank lines"
+    if path.suffix == ".jsonl" and "projects" in path.parts:
+        which = "its only line has" if len(lines) == 1 else f"its first {len(lines)} lines have"
+        return (
+            "not a recognised log format: it sits under a projects/ folder like a Claude Code"
+            f" transcript, but {which} no sessionId"
+        )
+    return "not a recognised log format"
