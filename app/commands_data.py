@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,7 @@ def ingest(
     report = _nothing_new(seen, db, fmt)
     if report is None:
         report = _run_ingest(paths, seen, tree, db, fmt, workload_tags, wait, prices)
-    _print_summary(report)
+    _print_summary(report, fmt)
     return 1 if report.nothing_readable else 0
 
 
@@ -121,7 +122,7 @@ def _run_ingest(
     return report
 
 
-def _print_summary(report: IngestReport) -> None:
+def _print_summary(report: IngestReport, fmt: str = "auto") -> None:
     for bad in report.malformed[:MAX_LISTED]:
         say(f"{bad.path}:{bad.line}: {bad.reason}")
     if len(report.malformed) > MAX_LISTED:
@@ -129,8 +130,14 @@ def _print_summary(report: IngestReport) -> None:
             f"... and {len(report.malformed) - MAX_LISTED} more malformed lines "
             "(all are listed on the dashboard's Data page)"
         )
-    for path, why in report.skipped_files[:MAX_LISTED]:
-        say(f"{path}: skipped, {why}")
+    for path in report.nothing_billable[:MAX_LISTED]:
+        say(
+            f"{path}: read as {fmt}, but nothing billable was found in it "
+            "(no request and no malformed line): is it in another format?"
+        )
+    if len(report.nothing_billable) > MAX_LISTED:
+        say(f"... and {len(report.nothing_billable) - MAX_LISTED} more files with nothing billable")
+    _print_skipped(report.skipped_files)
     unpriced = ", ".join(f"{m} ({n})" for m, n in report.unpriced_models.items())
     say(
         f"{report.files_read} files read ({report.files_up_to_date} unchanged, "
@@ -140,6 +147,17 @@ def _print_summary(report: IngestReport) -> None:
     )
     if unpriced:
         say("add a price for these models with --prices FILE (see `switchcost prices --help`)")
+
+
+def _print_skipped(skipped: list[tuple[str, str]]) -> None:
+    """Each skipped file with its reason, the first MAX_LISTED of them; the rest counted by
+    reason on one line (a folder of 10,000 empty files is one line, not 10,000)."""
+    for path, why in skipped[:MAX_LISTED]:
+        say(f"{path}: skipped, {why}")
+    rest = Counter(why for _, why in skipped[MAX_LISTED:])
+    if rest:
+        reasons = "; ".join(f"{why}: {n}" for why, n in rest.most_common())
+        say(f"... and {sum(rest.values())} more files skipped ({reasons})")
 
 
 def _emit(

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -147,6 +147,10 @@ class _Loading:
     progress: Progress | None
     total: int
     done: int = 0
+    # With a forced --format: the files read, and those that gave a request, bucket or bad line.
+    forced: bool = False
+    read_paths: set[str] = field(default_factory=set)
+    productive: set[str] = field(default_factory=set)
 
     def load(self, name: str, chunk: list[FileTask]) -> dict[str, tuple[int, int]]:
         """Read `chunk` with format `name`'s reader and merge it; where each file stopped."""
@@ -154,6 +158,8 @@ class _Loading:
         try:
             if isinstance(result, BucketResult):  # aggregates (Console CSV)
                 merge_file_buckets(self.conn, result)
+                if self.forced:
+                    self.productive.update(str(r["origin"]) for r in result.usage + result.cost)
             new, updated, dup = _merge(self.conn, result.table, self.run_id)
         finally:
             result.close()
@@ -163,6 +169,9 @@ class _Loading:
         report.duplicates += dup
         report.error_records += result.error_records
         report.malformed.extend(result.malformed)
+        if self.forced:
+            self.read_paths.update(str(t.path) for t in chunk if t.end > t.start)
+            self.productive.update(m.path for m in result.malformed)
         _remember(self.conn, name, chunk, result.resume, self.resets, self.run_id, self.states)
         report.files_read += sum(not t.cut for t in chunk)  # a file cut in ranges counts once
         self.done += sum(t.end - t.start for t in chunk)
@@ -265,6 +274,7 @@ def ingest_paths(
             rollup.track_updates(conn)
             report.run_id = run_id
             loading = _Loading(conn, options, run_id, resets, states, report, progress, total)
+            loading.forced = fmt != "auto"
             for name, tasks in by_format.items():
                 limit: int = getattr(REGISTRY[name], "RANGE_BYTES", 0)  # 0: never in ranges
                 large = [t for t in tasks if limit and t.end - t.start > limit]
@@ -273,6 +283,7 @@ def ingest_paths(
                 for task in large:
                     _in_ranges(task, limit, functools.partial(loading.load, name))
             rollup.refresh(conn, run_id)
+            report.nothing_billable = _nothing_billable(conn, loading)
             _record_malformed(conn, report.malformed, run_id)
             report.files_reset = len(resets)
             if report.new_requests or report.updated_requests:
@@ -302,6 +313,22 @@ def ingest_paths(
     else:
         stamp.write(target, inputs, report.skipped_files, tree, seen)
     return report
+
+
+def _nothing_billable(conn: duckdb.DuckDBPyConnection, loading: _Loading) -> list[str]:
+    """Files read with a forced format that hold no request (from this run or an earlier one),
+    no bucket and no malformed line: the format matched nothing in them."""
+    quiet = sorted(loading.read_paths - loading.productive)
+    if not quiet:
+        return []
+    billed = {
+        str(p)
+        for (p,) in conn.execute(
+            "SELECT DISTINCT source_file FROM requests WHERE source_file IN (SELECT unnest($p))",
+            {"p": quiet},
+        ).fetchall()
+    }
+    return [p for p in quiet if p not in billed]
 
 
 def _st_mtime(mtime_ns: int) -> float:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from ingest.tasks import Malformed
 
+EMPTY = "empty file"  # the reason given for skipping an empty file (not a failure)
+
 
 @dataclass
 class IngestReport:
@@ -25,8 +27,14 @@ class IngestReport:
     skipped_files: list[tuple[str, str]] = field(default_factory=list)
 
     files_up_to_date: int = 0
+    # Files read with a forced --format that gave no request, no bucket and no malformed line.
+    nothing_billable: list[str] = field(default_factory=list)
 
     @property
     def nothing_readable(self) -> bool:
-        """True when files were named but not one could be read (the only failing exit)."""
-        return self.files_seen > 0 and not self.files_read and not self.files_up_to_date
+        """True when something given could not be read (a file skipped for a reason other than
+        being empty, or a forced format that found nothing billable in a file) and nothing else
+        was read or up to date: the only failing exit.  Empty files alone are not a failure."""
+        failed = bool(self.nothing_billable) or any(w != EMPTY for _, w in self.skipped_files)
+        useful = self.files_read - len(self.nothing_billable) + self.files_up_to_date
+        return failed and useful <= 0

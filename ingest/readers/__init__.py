@@ -29,6 +29,7 @@ from ingest.readers import (
     vertex,
 )
 from ingest.records import FileTask, ReadOptions, ReadResult
+from ingest.summary import EMPTY
 
 
 class Reader(Protocol):
@@ -59,9 +60,6 @@ def detect(path: Path, head: bytes) -> str | None:
         if reader.detect(path, head):
             return name
     return None
-
-
-EMPTY = "empty file"
 
 
 def skip_reason(path: Path, head: bytes, size: int) -> str:
