@@ -3,10 +3,16 @@
 Money arrives as exact Decimals and is turned into floats only here, for drawing; the hover text
 shows the amount rounded to the cent.  Keeping these pure lets a test check a figure's data
 without a browser.
+
+Plotly draws a subset of HTML in legends, tick labels, hover text and titles (`<a href>`, `<b>`,
+`<br>`), so every label that comes from the data (model, workload, project, session, target
+names) goes through `label` (html.escape; Plotly shows `&lt;` as `<`), and hover templates name
+a trace with `%{fullData.name}` rather than pasting the name into the template.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -28,6 +34,16 @@ _LAYOUT: dict[str, Any] = {
     "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
     "hoverlabel": {"namelength": -1},
 }
+
+
+def label(value: Any) -> str:
+    """A data-derived name made inert for Plotly's HTML subset (shown as typed).  Only & < > are
+    escaped: Plotly decodes &amp; &lt; &gt; but would show `&quot;` as those six characters."""
+    return html.escape(str(value), quote=False)
+
+
+def _labels(values: Iterable[Any]) -> list[str]:
+    return [label(v) for v in values]
 
 
 def _floats(values: Iterable[Any]) -> list[float | None]:
@@ -59,7 +75,7 @@ def spend_over_time(frame: pl.DataFrame) -> go.Figure:
     for model in frame["model"].unique(maintain_order=True).sort().to_list():
         part = frame.filter(pl.col("model") == model)
         fig.add_bar(
-            name=model,
+            name=label(model),
             x=[str(d) for d in part["day"].to_list()],
             y=_floats(part["cost_usd"]),
             customdata=list(
@@ -69,7 +85,7 @@ def spend_over_time(frame: pl.DataFrame) -> go.Figure:
                     strict=True,
                 )
             ),
-            hovertemplate=f"{model}<br>%{{x}}<br>%{{customdata[0]}} · "
+            hovertemplate="%{fullData.name}<br>%{x}<br>%{customdata[0]} · "
             "%{customdata[1]:,} requests<extra></extra>",
         )
     fig.update_layout(title=title, barmode="stack", xaxis_title="Day", yaxis_title="Spend (USD)")
@@ -78,15 +94,15 @@ def spend_over_time(frame: pl.DataFrame) -> go.Figure:
     return fig
 
 
-def spend_by(frame: pl.DataFrame, label: str, title: str) -> go.Figure:
-    """Horizontal bars of cost_usd per `label`, largest on top."""
+def spend_by(frame: pl.DataFrame, column: str, title: str) -> go.Figure:
+    """Horizontal bars of cost_usd per `column` (workload, model, ...), largest on top."""
     if frame.is_empty():
         return _empty(title)
     part = frame.sort("cost_usd")
     fig = go.Figure(
         go.Bar(
             x=_floats(part["cost_usd"]),
-            y=[str(v) for v in part[label].to_list()],
+            y=_labels(part[column].to_list()),
             orientation="h",
             text=[dollars(c) for c in part["cost_usd"]],
             customdata=part["requests"].to_list(),
@@ -101,7 +117,7 @@ def spend_by(frame: pl.DataFrame, label: str, title: str) -> go.Figure:
 
 def tokens_by_type(tokens: dict[str, int]) -> go.Figure:
     """One bar per token type (uncached input, cache writes, cache reads, output)."""
-    names = [TOKEN_LABELS.get(k, k) for k in tokens]
+    names = [TOKEN_LABELS.get(k) or label(k) for k in tokens]
     fig = go.Figure(
         go.Bar(
             x=names,
@@ -141,31 +157,31 @@ def current_vs_projected_over_time(frame: pl.DataFrame) -> go.Figure:
         fig.add_scatter(
             x=days,
             y=_floats(wide[name]),
-            name=name,
+            name=label(name),
             mode="lines+markers",
             text=[dollars(v or 0) for v in wide[name]],
-            hovertemplate=f"{name}<br>%{{x}}: %{{text}}<extra></extra>",
+            hovertemplate="%{fullData.name}<br>%{x}: %{text}<extra></extra>",
         )
     fig.update_layout(title=title, xaxis_title="Day", yaxis_title="Spend (USD)", **_LAYOUT)
     fig.update_yaxes(**MONEY_AXIS)
     return fig
 
 
-def current_vs_projected_by(frame: pl.DataFrame, label: str = "workload") -> go.Figure:
+def current_vs_projected_by(frame: pl.DataFrame, column: str = "workload") -> go.Figure:
     """Grouped bars per workload: current cost and projected cost on each target."""
-    title = f"Current vs projected spend by {label}"
+    title = f"Current vs projected spend by {label(column)}"
     if frame.is_empty():
         return _empty(title)
-    wide = _current_and_projected(frame, label).sort("Current", descending=True)
-    names = [str(v) for v in wide[label].to_list()]
+    wide = _current_and_projected(frame, column).sort("Current", descending=True)
+    names = _labels(wide[column].to_list())
     fig = go.Figure()
     for name in wide.columns[1:]:
         fig.add_bar(
             x=names,
             y=_floats(wide[name]),
-            name=name,
+            name=label(name),
             text=[dollars(v or 0) for v in wide[name]],
-            hovertemplate=f"{name}<br>%{{x}}: %{{text}}<extra></extra>",
+            hovertemplate="%{fullData.name}<br>%{x}: %{text}<extra></extra>",
         )
     fig.update_layout(title=title, barmode="group", yaxis_title="Spend (USD)", **_LAYOUT)
     fig.update_yaxes(**MONEY_AXIS)
@@ -174,20 +190,20 @@ def current_vs_projected_by(frame: pl.DataFrame, label: str = "workload") -> go.
 
 def percentiles(
     frame: pl.DataFrame,
-    label: str,
+    column: str,
     columns: Sequence[tuple[str, str]],
     samples: str,
     title: str,
     unit: str,
 ) -> go.Figure:
-    """Grouped bars of percentile columns per `label`, with the sample count in the hover."""
+    """Grouped bars of percentile columns per `column`, with the sample count in the hover."""
     present = [(c, n) for c, n in columns if c in frame.columns]
     if frame.is_empty() or not present:
         return _empty(title)
     frame = frame.filter(pl.col(samples) > 0)
     if frame.is_empty():
         return _empty(title)
-    names = [f"{v} (n={n:,})" for v, n in zip(frame[label], frame[samples], strict=True)]
+    names = [f"{label(v)} (n={n:,})" for v, n in zip(frame[column], frame[samples], strict=True)]
     counts = [int(v) for v in frame[samples].to_list()]
     fig = go.Figure()
     for col, name in present:
@@ -196,10 +212,10 @@ def percentiles(
             y=_floats(frame[col]),
             name=name,
             customdata=counts,
-            hovertemplate=f"%{{x}} {name}: %{{y:,.0f}} {unit}"
+            hovertemplate=f"%{{x}} %{{fullData.name}}: %{{y:,.0f}} {label(unit)}"
             "<br>%{customdata:,} samples<extra></extra>",
         )
-    fig.update_layout(title=title, barmode="group", yaxis_title=unit, **_LAYOUT)
+    fig.update_layout(title=label(title), barmode="group", yaxis_title=label(unit), **_LAYOUT)
     return fig
 
 
@@ -209,9 +225,12 @@ def latency_current_vs_projected(frame: pl.DataFrame) -> go.Figure:
     if frame.is_empty():
         return _empty(title)
     if "target" in frame.columns:
-        names = [f"{w} → {t}" for w, t in zip(frame["workload"], frame["target"], strict=True)]
+        names = [
+            f"{label(w)} → {label(t)}"
+            for w, t in zip(frame["workload"], frame["target"], strict=True)
+        ]
     else:
-        names = [str(w) for w in frame["workload"]]
+        names = _labels(frame["workload"])
     fig = go.Figure()
     for col, name in (
         ("current_p50_ms", "Current p50"),
@@ -224,7 +243,7 @@ def latency_current_vs_projected(frame: pl.DataFrame) -> go.Figure:
                 x=names,
                 y=_floats(frame[col]),
                 name=name,
-                hovertemplate=f"%{{x}}<br>{name}: %{{y:,.0f}} ms<extra></extra>",
+                hovertemplate="%{x}<br>%{fullData.name}: %{y:,.0f} ms<extra></extra>",
             )
     fig.update_layout(title=title, barmode="group", yaxis_title="ms", **_LAYOUT)
     return fig

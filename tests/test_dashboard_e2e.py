@@ -217,3 +217,62 @@ def test_ingest_while_serving_then_new_data_shows(
     assert int(metric(page, "Requests").replace(",", "")) == want["totals"]["requests"]
     assert "(run 2)" in page.locator("[data-testid='stSidebar']").inner_text()
     page.screenshot(path=str(tmp_path / "overview_after_ingest.png"), full_page=True)
+
+
+HOSTILE_LOG = Path(__file__).resolve().parent / "fixtures" / "security" / "hostile_workloads.jsonl"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A second, tiny server over three requests whose workload names hold HTML and Markdown."""
+    root = tmp_path_factory.mktemp("e2e_hostile")
+    home = root / "home"
+    home.mkdir()
+    db = root / "hostile.duckdb"
+    dashboard_db.cli(home, "ingest", str(HOSTILE_LOG), "--db", str(db))
+    port = free_port()
+    log = root / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [dashboard_db.SWITCHCOST, "dashboard", "--db", str(db), "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=dashboard_db.env(home),
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        yield Server(url, db, home, root, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_hostile_workload_name_is_shown_as_text_not_a_link(
+    page: Any, hostile_server: Server, tmp_path: Path
+) -> None:
+    open_page(page, hostile_server, "overview")
+    assert_no_exception(page, hostile_server)
+    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=30_000)
+    found = page.evaluate(
+        """() => ({
+            links: [...document.querySelectorAll('a')].filter(a =>
+                (a.getAttribute('href') || a.getAttribute('xlink:href') || '')
+                  .includes('example.com')).length,
+            plotlyLinks: document.querySelectorAll('.js-plotly-plot a[href], '
+                + '.js-plotly-plot a[*|href]').length,
+            labels: [...document.querySelectorAll('.js-plotly-plot text')]
+                .map(t => t.textContent),
+        })"""
+    )
+    page.screenshot(path=str(tmp_path / "hostile_overview.png"), full_page=True)
+    # No link anywhere; each name is drawn as the characters it holds (tags, quotes and all),
+    # one tick label each: the <br> did not break the label into two lines.
+    assert found["links"] == 0
+    assert found["plotlyLinks"] == 0
+    assert '<a href="https://example.com">x</a>' in found["labels"]
+    assert "<b>bold</b><br>[md](https://example.com)" in found["labels"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from app import data, ui
@@ -42,9 +44,9 @@ if view.unpriced.height:
         "rates are USD per million tokens:"
     )
     ui.table(view.unpriced, "unpriced_models")
-    model = str(view.unpriced["model"][0])
+    model = json.dumps(str(view.unpriced["model"][0]), ensure_ascii=False)  # a TOML string
     st.code(
-        f'[[models]]\nid = "{model}"\n\n  [[models.prices]]\n  effective_from = 2025-01-01\n'
+        f"[[models]]\nid = {model}\n\n  [[models.prices]]\n  effective_from = 2025-01-01\n"
         "  input = 3.0\n  output = 15.0\n  cache_write_5m = 3.75\n  cache_write_1h = 6.0\n"
         '  cache_read = 0.30\n  source = "where these rates come from"\n',
         language="toml",

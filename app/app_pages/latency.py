@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import charts, data, ui
 from app.data import LatencyData, ScenarioSpec
+from app.safe_text import md_join
 
 filters = st.session_state["filters"]
 spec: ScenarioSpec = st.session_state.get("scenario", ScenarioSpec())
@@ -49,8 +50,8 @@ else:
 
 st.subheader("Current vs projected (Switch page scenario)")
 st.caption(
-    f"Targets: {', '.join(spec.targets)}; workloads: "
-    f"{', '.join(spec.workloads) if spec.workloads else 'all'}."
+    f"Targets: {md_join(spec.targets)}; workloads: "
+    f"{md_join(spec.workloads) if spec.workloads else 'all'}."
 )
 # The same cache key as the Switch page: its projection is reused, not computed again.
 projected = data.projected_latency(data.switch(filters, spec))

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app import charts, data, ui
 from app.data import ScenarioSpec, SwitchData
+from app.safe_text import md
 
 filters = st.session_state["filters"]
 targets_offered: list[str] = st.session_state.get("target_models", [])
@@ -108,9 +109,9 @@ cols[3].metric(
 )
 st.caption(
     f"{int(totals['moved_requests']):,} of {int(totals['requests']):,} requests move"
-    + (f" to {targets[0]}" if len(targets) > 1 else "")
+    + (f" to {md(targets[0])}" if len(targets) > 1 else "")
     + f"; {int(totals['ineligible_requests']):,} cannot move"
-    + (f" ({totals['ineligible_reasons']})" if totals["ineligible_reasons"] else "")
+    + (f" ({md(totals['ineligible_reasons'])})" if totals["ineligible_reasons"] else "")
     + ". Monthly savings at this rate: "
     + (
         ui.dollars(totals["monthly_savings_usd"])
