@@ -15,7 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ingest.readers.messages import MAX_COUNT, BadRecord, load_object
+from ingest.readers.jsonl import (
+    MAX_COUNT,
+    TOO_DEEP,
+    BadRecord,
+    LooseObject,
+    check_text,
+    epoch,
+    finite_ms,
+    load_object,
+)
 from ingest.records import (
     COLUMNS,
     FileTask,
@@ -73,8 +82,7 @@ def count(value: Any, name: str, required: bool = False) -> int:
 def timestamp(value: Any, name: str = "timestamp") -> dt.datetime:
     """ISO-8601 text (Z or offset; naive = UTC) or epoch seconds/milliseconds."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = value / 1000 if value > 1e11 else value
-        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+        return epoch(value, name)
     if not isinstance(value, str) or not value:
         raise BadRecord(f"{name} is missing or not text: {value!r}")
     try:
@@ -85,7 +93,8 @@ def timestamp(value: Any, name: str = "timestamp") -> dt.datetime:
 
 
 def millis(value: Any, name: str) -> float | None:
-    """A non-negative duration in ms (numbers or numeric strings), else None when absent."""
+    """A non-negative, finite duration in ms (numbers or numeric strings), else None when
+    absent."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
@@ -93,9 +102,7 @@ def millis(value: Any, name: str) -> float | None:
             value = float(value)
         except ValueError as err:
             raise BadRecord(f"{name} is not a number: {value!r}") from err
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise BadRecord(f"{name} is not a non-negative number: {value!r}")
-    return float(value)
+    return finite_ms(value, name)
 
 
 def tags_json(tags: dict[str, Any]) -> str | None:
@@ -182,9 +189,14 @@ def read_json_lines(tasks: list[FileTask], options: ReadOptions, parse: Parser) 
                 if found is None:
                     result.error_records += 1
                     continue
+                if isinstance(obj, LooseObject):  # text that may not be Unicode: check it
+                    for one in found:
+                        check_text(one[c] for c in COLUMNS)
                 rows.extend(found)
             except BadRecord as err:
                 result.malformed.append(Malformed(path, line_no, str(err)))
+            except RecursionError:  # parsed by orjson (up to 1,024 levels), too deep for Python
+                result.malformed.append(Malformed(path, line_no, TOO_DEEP))
         result.resume[path] = (task.end, line_no)
     result.table = table_from_rows(rows)
     return result

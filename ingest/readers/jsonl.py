@@ -19,6 +19,7 @@ from ingest.records import COLUMNS
 
 MAX_COUNT = 2**63 - 1  # the largest token count a BIGINT column holds
 _BOM = b"\xef\xbb\xbf"
+TOO_DEEP = "JSON nested too deeply to read"
 
 
 class BadRecord(ValueError):
@@ -59,7 +60,7 @@ def _parse_slowly(raw: bytes) -> Any:
     except json.JSONDecodeError as err:
         raise BadRecord(f"not valid JSON ({err.msg} at column {err.colno})") from None
     except RecursionError:
-        raise BadRecord("JSON nested too deeply to read") from None
+        raise BadRecord(TOO_DEEP) from None
     if isinstance(obj, dict) and b"\\u" in raw and not _is_unicode(obj):
         return LooseObject(obj)
     return obj

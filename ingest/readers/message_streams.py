@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.readers.jsonl import BadRecord, LooseObject, epoch
+from ingest.readers.jsonl import TOO_DEEP, BadRecord, LooseObject, epoch
 from ingest.readers.message_rows import Builder
 from ingest.records import Malformed, ReadResult
 
@@ -202,3 +202,5 @@ def finish(stream: Stream, builder: Builder, result: ReadResult) -> None:
         )
     except BadRecord as err:
         result.malformed.append(Malformed(builder.path, stream.line, str(err)))
+    except RecursionError:
+        result.malformed.append(Malformed(builder.path, stream.line, TOO_DEEP))

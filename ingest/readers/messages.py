@@ -22,8 +22,8 @@ from typing import Any
 
 from ingest.readers import message_streams as streaming
 from ingest.readers.jsonl import MAX_COUNT as MAX_COUNT
+from ingest.readers.jsonl import TOO_DEEP, LooseObject, finite_ms
 from ingest.readers.jsonl import BadRecord as BadRecord
-from ingest.readers.jsonl import LooseObject, finite_ms
 from ingest.readers.jsonl import load_object as load_object
 from ingest.readers.message_rows import NAME as NAME
 from ingest.readers.message_rows import Builder
@@ -116,6 +116,8 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list
             )
         except BadRecord as err:
             result.malformed.append(Malformed(path, line_no, str(err)))
+        except RecursionError:  # parsed by orjson (up to 1,024 levels), too deep for Python
+            result.malformed.append(Malformed(path, line_no, TOO_DEEP))
     resume = (task.end, line_no)
     fresh = time.time() - stat.st_mtime < STALE_STREAM_SECONDS
     for stream in sorted(streams.open.values(), key=lambda s: s.offset):

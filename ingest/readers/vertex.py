@@ -27,9 +27,10 @@ from ingest.readers._common import (
     timestamp,
     vertex_model,
 )
+from ingest.readers.jsonl import check_text
 from ingest.readers.messages import BadRecord, _usage_fields
+from ingest.records import COLUMNS, FileTask, ReadOptions, ReadResult, workload_from_tags
 from ingest.records import RANGE_BYTES as _RANGE_BYTES
-from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
 
 NAME = "vertex"
 RANGE_BYTES = _RANGE_BYTES  # large files are read in ranges (ingest/tasks.py)
@@ -73,7 +74,7 @@ def parse(obj: dict[str, Any], path: str, line: int, options: ReadOptions) -> li
     labels = metadata.get("labels")
     tags = dict(labels) if isinstance(labels, dict) else {}
     msg_id = text_or_none(response.get("id"))
-    return [
+    found = [
         row(
             request_key=f"vertex:{request_id}",
             source=NAME,
@@ -91,6 +92,9 @@ def parse(obj: dict[str, Any], path: str, line: int, options: ReadOptions) -> li
             latency_ms=millis(metadata.get("request_latency"), "request_latency"),
         )
     ]
+    if isinstance(obj.get("metadata"), str) or isinstance(obj.get("full_response"), str):
+        check_text(found[0][c] for c in COLUMNS)  # JSON text may hold lone surrogates
+    return found
 
 
 def read(tasks: list[FileTask], options: ReadOptions) -> ReadResult:
