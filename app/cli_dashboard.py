@@ -1,12 +1,14 @@
 """`switchcost dashboard`: start the local Streamlit server over a database.
 
 The server binds to 127.0.0.1 unless asked otherwise: usage logs say what a team builds, so they
-are not served to the network by default.  The database path travels in `SWITCHCOST_DB`, which is
-where the dashboard (and every `queries.db.connect`) looks.
+are not served to the network by default, and the dashboard has no login of its own: binding
+any other address prints a warning (`exposure_warning`).  The database path travels in
+`SWITCHCOST_DB`, which is where the dashboard (and every `queries.db.connect`) looks.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -14,9 +16,32 @@ from pathlib import Path
 import click
 
 from app.cli_options import db_option
-from app.console import err_console
+from app.console import err_console, say
 
 ENTRYPOINT = Path(__file__).resolve().parent / "dashboard.py"
+LOOPBACK_NAMES = ("localhost", "localhost.", "ip6-localhost", "ip6-loopback")
+
+
+def is_loopback(host: str) -> bool:
+    """True only for addresses no other machine can reach (127.0.0.0/8, ::1, localhost)."""
+    name = host.strip().strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # another host name: it may resolve to a reachable address
+
+
+def exposure_warning(host: str, port: int) -> str | None:
+    """The one-line stderr warning for a non-loopback bind, or None for a loopback one."""
+    if is_loopback(host):
+        return None
+    return (
+        f"switchcost: warning: the dashboard has no authentication; anyone who can reach "
+        f"{host}:{port} can read all the usage data. Bind 127.0.0.1 and put it behind an "
+        "authenticating reverse proxy (e.g. nginx with basic auth, or oauth2-proxy)."
+    )
 
 
 def streamlit_command(db: Path, port: int, host: str) -> tuple[list[str], dict[str, str]]:
@@ -73,6 +98,9 @@ def register(app: click.Group) -> None:
             )
             raise click.exceptions.Exit(1)
         argv, env = streamlit_command(path, port, host)
+        warning = exposure_warning(host, port)
+        if warning:
+            say(warning)
         err_console.print(
             f"switchcost: serving {path} on http://{host}:{port} (Ctrl+C to stop)",
             highlight=False,
