@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[A
     duckdb.connect(str(db)).close()
     execs: list[Any] = []
     # The command ends by exec-ing Streamlit: record the call instead of starting a server.
-    monkeypatch.setattr(cli_dashboard.os, "execvpe", lambda *a: execs.append(a))
+    monkeypatch.setattr(os, "execvpe", lambda *a: execs.append(a))
     result = CliRunner().invoke(app, ["dashboard", "--db", str(db), *args])
     return result, execs
 
