@@ -55,7 +55,8 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: Records, run_id: int) -> tupl
     """Insert new keys, upgrade stored ones that now carry more tokens; (new, updated, dup).
 
     `table` may hold a key more than once (a request repeated across files, or chunks read
-    separately): the fullest copy wins, and among equally full copies the first by (file, line),
+    separately): a completed copy wins over an incomplete one (a stream's start alone), then
+    the fullest copy, and among equally full copies the first by (file, line),
     here and against the stored copy alike, so the winner never depends on which run read what.
     First, not last: files are read in path order and appended lines come after the stored
     ones, so a tie then never rewrites a stored row (a rewrite in a run's own rows is costly).
@@ -72,6 +73,10 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: Records, run_id: int) -> tupl
             conn.unregister("staged_stream")
         raise
     conn.unregister("staged_stream")
+    # A reader that cannot tell a call's completeness may leave the column out: complete.
+    conn.execute(
+        "ALTER TABLE staged_raw ADD COLUMN IF NOT EXISTS complete BOOLEAN DEFAULT true"
+    )
     # Each key once, its fullest copy (a request repeated across files or chunks).  Few
     # keys repeat, so only their rows are ranked: a window over every row costs more
     # than the insert itself.
@@ -84,13 +89,15 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: Records, run_id: int) -> tupl
         " SELECT * FROM staged_raw ANTI JOIN dup_keys USING (request_key)"
         " UNION ALL SELECT * FROM (SELECT * FROM staged_raw SEMI JOIN dup_keys"
         " USING (request_key)) AS d QUALIFY row_number() OVER (PARTITION BY request_key"
-        " ORDER BY " + _TOTAL.format(t="d") + " DESC, source_file, source_line) = 1"
+        " ORDER BY complete DESC, " + _TOTAL.format(t="d") + " DESC, source_file, source_line)"
+        " = 1"
     )
     # Keys already stored: a semi-join probes `requests` with the (smaller) staged keys.
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE hit AS SELECT r.request_key, r.ts AS old_ts,"
         + _TOTAL.format(t="r")
-        + " AS old_total, r.source_file AS old_file, r.source_line AS old_line"
+        + " AS old_total, r.complete AS old_complete, r.source_file AS old_file,"
+        " r.source_line AS old_line"
         " FROM requests AS r SEMI JOIN staged_raw AS s USING (request_key)"
     )
     cols = ", ".join(COLUMNS)
@@ -106,10 +113,11 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: Records, run_id: int) -> tupl
         # whole staged rows with every hit ran out of a 64 MB pool when most rows were repeats.
         conn.execute(
             "CREATE OR REPLACE TEMP TABLE better_keys AS SELECT s.request_key, h.old_ts"
-            " FROM (SELECT request_key, source_file, source_line, "
+            " FROM (SELECT request_key, source_file, source_line, complete, "
             + _TOTAL.format(t="staged")
             + " AS total FROM staged) AS s JOIN hit AS h USING (request_key)"
-            " WHERE (s.total, h.old_file, h.old_line) > (h.old_total, s.source_file, s.source_line)"
+            " WHERE (s.complete, s.total, h.old_file, h.old_line)"
+            " > (h.old_complete, h.old_total, s.source_file, s.source_line)"
         )
         conn.execute(
             "CREATE OR REPLACE TEMP TABLE better AS SELECT s.*, b.old_ts FROM staged AS s"

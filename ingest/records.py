@@ -20,7 +20,8 @@ from ingest.tasks import task_lines as task_lines
 if TYPE_CHECKING:
     import pyarrow as pa
 
-# Same names and order as the `requests` table (minus run_id, which the loader adds).
+# The `requests` table's columns (minus run_id, which the loader adds); the loader inserts by
+# name.
 _FIELDS = (
     ("request_key", "string"),
     ("source", "string"),
@@ -50,6 +51,9 @@ _FIELDS = (
     ("tags", "string"),
     ("latency_ms", "float64"),
     ("ttft_ms", "float64"),
+    # A completed copy of its call (a full Message, or a stream seen to its final delta): the
+    # loader prefers it over an incomplete copy of the same key (migration 0004).
+    ("complete", "bool"),
 )
 COLUMNS = tuple(name for name, _ in _FIELDS)
 

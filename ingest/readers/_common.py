@@ -50,6 +50,7 @@ _DEFAULTS: Row = {
     "web_search_requests": 0,
     "cache_split_unknown": False,
     "is_subagent": False,
+    "complete": True,
 }
 
 

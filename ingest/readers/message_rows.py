@@ -110,8 +110,10 @@ class Builder:
         ttft: float | None,
         tags: dict[str, Any] | None,
         loose: bool = False,
+        complete: bool = True,
     ) -> None:
-        """The response's row.  `loose`: the line's text may not be Unicode (check it)."""
+        """The response's row.  `loose`: the line's text may not be Unicode (check it);
+        `complete`: a finished response, not a stream's start alone."""
         fields = usage_values(usage)
         msg_id = message.get("id")
         req_id = wrapper.get("request_id") or message.get("_request_id")
@@ -147,6 +149,7 @@ class Builder:
             _TAGS.encode(tags) if tags else None,
             latency,
             ttft,
+            complete,
         )
         if loose:
             check_text(row)

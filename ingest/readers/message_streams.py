@@ -199,6 +199,7 @@ def finish(stream: Stream, builder: Builder, result: ReadResult) -> None:
             span(stream.first_ts, stream.first_delta_ts),
             stream.tags,
             stream.loose,
+            stream.has_delta or stream.message.get("stop_reason") is not None,
         )
     except BadRecord as err:
         result.malformed.append(Malformed(builder.path, stream.line, str(err)))

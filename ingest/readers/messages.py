@@ -113,6 +113,7 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list
                 finite_ms(obj.get("ttft_ms"), "ttft_ms"),
                 obj.get("tags"),
                 isinstance(obj, LooseObject),
+                message.get("stop_reason") is not None,
             )
         except BadRecord as err:
             result.malformed.append(Malformed(path, line_no, str(err)))
