@@ -243,6 +243,11 @@ def projected_latency(result: SwitchData) -> pl.DataFrame:
 
 def _data_page(conn: Any) -> DataPageData:
     total, bad = qdash.malformed(conn)
+    if "reason" in bad.columns and bad.height:
+        # Reasons are redacted when stored; this also covers rows an older version stored.
+        from ingest.redact import redact
+
+        bad = bad.with_columns(pl.col("reason").map_elements(redact, return_dtype=pl.String))
     return DataPageData(
         last_ingest=qdash.last_ingest(conn),
         sources=qdash.sources(conn),

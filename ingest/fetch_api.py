@@ -16,6 +16,7 @@ stored, logged, or put into a message.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +26,7 @@ import anthropic
 
 from ingest.buckets import BadBucket, cents_to_usd, cost_record, usage_record
 from ingest.load_buckets import FetchedReport
+from ingest.redact import scrub
 
 ADMIN_KEY_ENV = "ANTHROPIC_ADMIN_KEY"
 WINDOW_DAYS = 31
@@ -72,7 +74,12 @@ LEGACY_REPORTS = (
 
 
 class FetchError(ValueError):
-    """A failure the user can act on, as one line (never containing the key)."""
+    """A failure the user can act on, as one line (never containing the key): the admin key in
+    use is masked wherever it appears, as is anything else key-shaped (`ingest.redact`)."""
+
+    def __init__(self, message: str) -> None:
+        key = os.environ.get(ADMIN_KEY_ENV)
+        super().__init__(scrub(message, (key, key.strip() if key else None)))
 
 
 class AnalyticsUnavailable(Exception):
@@ -117,9 +124,20 @@ def _explain(err: anthropic.APIError) -> FetchError:
     if isinstance(err, anthropic.APIConnectionError):
         return FetchError(f"could not reach the Anthropic API: {type(err).__name__}")
     if isinstance(err, anthropic.APIStatusError):
-        detail = err.message.splitlines()[0] if err.message else ""
-        return FetchError(f"the Anthropic API answered {err.status_code}: {detail}")
+        return FetchError(f"the Anthropic API answered {err.status_code}: {_detail(err)}")
     return FetchError(f"the Anthropic API call failed: {type(err).__name__}")
+
+
+def _detail(err: anthropic.APIStatusError) -> str:
+    """The error type and message of an Anthropic error body; any other body (a proxy's page,
+    which may echo the request headers and so the key) is not shown at all."""
+    body = err.body
+    inner = body.get("error") if isinstance(body, dict) else None
+    if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+        kind = inner.get("type")
+        message = inner["message"].splitlines()[0] if inner["message"] else ""
+        return f"{kind}: {message}" if isinstance(kind, str) else message
+    return "the response is not an Anthropic API error (body not shown: it may echo headers)"
 
 
 def _unavailable(err: anthropic.APIStatusError) -> bool:

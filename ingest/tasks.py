@@ -7,10 +7,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.redact import redact
+
 # A reader that sets RANGE_BYTES (every JSON-lines reader but Claude Code's, which parses in
 # DuckDB) has files larger than this read and merged in ranges, each loaded before the next is
 # read: what it holds at once, and what the writer merges at once, stay bounded.
 RANGE_BYTES = int(os.environ.get("SWITCHCOST_RANGE_BYTES", 32 * 1024 * 1024))
+# A file unchanged for longer than this is no longer being written: its last line, even without
+# a newline, is read (planning), and a stream left open in it is final (the Messages API
+# reader's STALE_STREAM_SECONDS should be this constant).  One hour.
+QUIET_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -28,13 +34,23 @@ class FileTask:
     # True when the loader cut the planned range short to bound memory (more follows in this
     # run, from where the reader stopped): not the end of what the file holds now.
     cut: bool = False
+    # True when the range ends with a last line that has no newline, read because the file
+    # has been quiet for QUIET_SECONDS (`end` is then the file's size, not a line end).
+    open_end: bool = False
 
 
 @dataclass(frozen=True)
 class Malformed:
+    """A line that could not be read.  The reason is redacted (key-looking values masked) and
+    capped at `ingest.redact.MAX_CHARS` here, the one place every reason passes through before
+    it reaches stderr, the malformed_lines table or the Data page."""
+
     path: str
     line: int
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", redact(str(self.reason)))
 
 
 def task_lines(task: FileTask) -> Iterator[tuple[int, int, bytes]]:
@@ -68,3 +84,24 @@ def line_end_after(path: Path, pos: int, end: int) -> int:
                 return pos + idx + 1
             pos += len(block)
     return end
+
+
+def count_newlines(path: Path, start: int, end: int) -> int:
+    """How many newlines the bytes [start, end) of `path` hold (read in blocks)."""
+    count = 0
+    with path.open("rb") as fh:
+        fh.seek(start)
+        while start < end:
+            block = fh.read(min(1 << 20, end - start))
+            if not block:
+                break
+            count += block.count(b"\n")
+            start += len(block)
+    return count
+
+
+def byte_at(path: Path, pos: int) -> bytes:
+    """The byte at offset `pos` of `path` (b"" past its end)."""
+    with path.open("rb") as fh:
+        fh.seek(pos)
+        return fh.read(1)
