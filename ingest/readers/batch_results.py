@@ -2,7 +2,8 @@
 
 Each line is `{custom_id, result: {type: succeeded|errored|canceled|expired, message?}}`.
 Only succeeded items are billed, at the batch tier (50%): `service_tier` is set to `batch`
-when the usage block lacks it.  The batch id is not in the file, so it comes from the file
+when the usage block lacks it.  `usage.iterations` is billed as in every Messages response
+(`ingest.readers.iterations`).  The batch id is not in the file, so it comes from the file
 name (`msgbatch_…`), else the file's stem.  A result has no timestamp of its own: the file's
 modification time stands in (the batch ended before its results could be saved).
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.readers._common import Parser, Row, head_lines, read_json_lines, row, tags_json
+from ingest.readers.iterations import billing_units
 from ingest.readers.messages import BadRecord, _usage_fields
 from ingest.records import RANGE_BYTES as _RANGE_BYTES
 from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
@@ -52,28 +54,35 @@ def _parser(batches: dict[str, tuple[str, dt.datetime]]) -> Parser:
         message = result.get("message")
         if not isinstance(message, dict):
             raise BadRecord("succeeded result without message")
-        fields = _usage_fields(message.get("usage"))
-        fields["service_tier"] = fields["service_tier"] or "batch"
+        usage = message.get("usage")
+        _usage_fields(usage)  # the top-level fields are checked even when not billed
+        assert isinstance(usage, dict)  # _usage_fields said so
         model = message.get("model")
         if not isinstance(model, str) or not model:
             raise BadRecord("message has no model")
         batch, when = batches[path]
         msg_id = message.get("id") if isinstance(message.get("id"), str) else None
         tags: dict[str, object] = {"batch_id": batch, "custom_id": custom_id}
-        return [
-            row(
-                request_key=f"msg:{msg_id}" if msg_id else f"batch:{batch}:{custom_id}",
-                source=NAME,
-                source_file=path,
-                source_line=line,
-                ts=when,
-                model=model.lower(),
-                message_id=msg_id,
-                workload=workload_from_tags(tags, options.workload_tags),
-                tags=tags_json(tags),
-                **fields,
+        key = f"msg:{msg_id}" if msg_id else f"batch:{batch}:{custom_id}"
+        rows = []
+        for unit in billing_units(usage, model):  # usage.iterations: one row per billed entry
+            fields = _usage_fields(unit.usage)
+            fields["service_tier"] = fields["service_tier"] or "batch"
+            rows.append(
+                row(
+                    request_key=key if unit.suffix is None else f"{key}#{unit.suffix}",
+                    source=NAME,
+                    source_file=path,
+                    source_line=line,
+                    ts=when,
+                    model=unit.model.lower(),
+                    message_id=msg_id,
+                    workload=workload_from_tags(tags, options.workload_tags),
+                    tags=tags_json(tags),
+                    **fields,
+                )
             )
-        ]
+        return rows
 
     return parse
 

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from ingest.readers.iterations import billing_units
 from ingest.readers.jsonl import BadRecord, check_text, count_field
 from ingest.records import (
     COLUMNS,
@@ -112,9 +113,12 @@ class Builder:
         loose: bool = False,
         complete: bool = True,
     ) -> None:
-        """The response's row.  `loose`: the line's text may not be Unicode (check it);
-        `complete`: a finished response, not a stream's start alone."""
-        fields = usage_values(usage)
+        """The response's rows: the main one, plus one per extra billed entry of
+        `usage.iterations` (`iterations.billing_units`), keyed `<key>#<type>-<index>`, with
+        no latency.  `loose`: the line's text may not be Unicode (check it); `complete`: a
+        finished response, not a stream's start alone."""
+        if isinstance(usage, dict) and usage.get("iterations"):
+            usage_values(usage)  # the top-level fields are checked even when not billed
         msg_id = message.get("id")
         req_id = wrapper.get("request_id") or message.get("_request_id")
         model = message.get("model") or (wrapper.get("request") or {}).get("model")
@@ -127,19 +131,7 @@ class Builder:
         )
         tags = tags if isinstance(tags, dict) else {}
         role = str(tags.get("agent_role", "")).lower()
-        # A tuple in COLUMNS order (records.table_from_tuples), flush_rows at a time.
-        row = (
-            key,
-            NAME,
-            self.path,
-            line,
-            ts or self.fallback_ts,
-            model.lower().removesuffix("[1m]"),
-            "anthropic",
-            None,
-            msg_id,
-            req_id if isinstance(req_id, str) else None,
-            *fields,
+        tail = (
             tags.get("project") if isinstance(tags.get("project"), str) else None,
             _str_or_none(tags.get("session_id") or wrapper.get("session_id")),
             workload_from_tags(tags, self.options.workload_tags),
@@ -147,14 +139,33 @@ class Builder:
             or tags.get("subagent") in (True, "true", "1"),
             _str_or_none(tags.get("agent_id")),
             _TAGS.encode(tags) if tags else None,
-            latency,
-            ttft,
-            complete,
         )
-        if loose:
-            check_text(row)
-        self.rows.append(row)
-        self.lines.append(line)
+        rows = []
+        for unit in billing_units(usage, model):
+            main = unit.suffix is None
+            # A tuple in COLUMNS order (records.table_from_tuples), flush_rows at a time.
+            row = (
+                key if main else f"{key}#{unit.suffix}",
+                NAME,
+                self.path,
+                line,
+                ts or self.fallback_ts,
+                unit.model.lower().removesuffix("[1m]"),
+                "anthropic",
+                None,
+                msg_id,
+                req_id if isinstance(req_id, str) else None,
+                *usage_values(unit.usage),
+                *tail,
+                latency if main else None,
+                ttft if main else None,
+                complete,
+            )
+            if loose:
+                check_text(row)
+            rows.append(row)
+        self.rows.extend(rows)
+        self.lines.extend([line] * len(rows))
         if len(self.rows) >= self.flush_rows:
             self.flush()
 
