@@ -11,7 +11,7 @@ from pathlib import Path
 from ingest.errors import InputError
 from ingest.head import Head as Head
 from ingest.head import read_head as read_head
-from ingest.tasks import FileTask
+from ingest.tasks import QUIET_SECONDS, FileTask, byte_at
 
 __all__ = ["Head", "InputError", "Tree", "plan", "read_head", "snapshot", "walk"]
 
@@ -103,7 +103,7 @@ def head_hash(path: Path, length: int) -> str:
 
 
 def last_line_end(path: Path, size: int) -> int:
-    """Offset just past the last newline: a trailing line without one is still being written."""
+    """Offset just past the last newline: a trailing line without one may still be written."""
     if size == 0:
         return 0
     with path.open("rb") as fh:
@@ -122,26 +122,41 @@ def last_line_end(path: Path, size: int) -> int:
 
 
 def plan(
-    path: Path, state: FileState | None, *, whole_file: bool = False
+    path: Path, state: FileState | None, *, whole_file: bool = False, now: float | None = None
 ) -> tuple[FileTask | None, bool]:
     """The byte range to read now, and whether the file was replaced or truncated.
 
     A `whole_file` format (a CSV with its header, a JSON document) has no meaningful byte
     offset: when it changed at all it is read again from the start, to its last byte.
+
+    A last line without a newline is left for later (it may still be written) unless the file
+    has not changed for QUIET_SECONDS: then the range runs to the file's size (`open_end`) and
+    the reader takes that line (a record if it parses, else a malformed line).  A later append
+    is read from just past it; a newline the writer puts first only closes that line.
     """
     stat = path.stat()
     if state is not None and state.unchanged(stat.st_size, stat.st_mtime):
         return None, False
-    seen = (stat.st_size, stat.st_mtime)
+    now = time.time() if now is None else now
+    size = stat.st_size
+    seen = (size, stat.st_mtime)
     if whole_file:
-        return (FileTask(path, 0, stat.st_size, 0, *seen) if stat.st_size > 0 else None), False
-    end = last_line_end(path, stat.st_size)
-    if state is not None:
-        known = min(HEAD_BYTES, state.bytes_done)
-        replaced = stat.st_size < state.bytes_done or head_hash(path, known) != state.head_hash
-        if not replaced:
-            if end <= state.bytes_done:
-                return None, False
-            return FileTask(path, state.bytes_done, end, state.lines_done, *seen), False
-        return (FileTask(path, 0, end, 0, *seen) if end > 0 else None), True
-    return (FileTask(path, 0, end, 0, *seen) if end > 0 else None), False
+        return (FileTask(path, 0, size, 0, *seen) if size > 0 else None), False
+    end = last_line_end(path, size)
+    open_end = end < size and now - stat.st_mtime > QUIET_SECONDS
+    if open_end:
+        end = size
+
+    def task(start: int, line: int) -> FileTask | None:
+        return FileTask(path, start, end, line, *seen, open_end=open_end) if end > start else None
+
+    if state is None:
+        return task(0, 0), False
+    known = min(HEAD_BYTES, state.bytes_done)
+    replaced = size < state.bytes_done or head_hash(path, known) != state.head_hash
+    if replaced:
+        return task(0, 0), True
+    start = state.bytes_done
+    if start > 0 and byte_at(path, start - 1) != b"\n" and byte_at(path, start) == b"\n":
+        start += 1  # the last run took an unterminated last line; this newline ends it
+    return task(start, state.lines_done), False

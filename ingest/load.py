@@ -25,7 +25,7 @@ from ingest.load_buckets import merge_file_buckets
 from ingest.readers import REGISTRY, detect, skip_reason
 from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions, Records
 from ingest.summary import IngestReport
-from ingest.tasks import line_end_after
+from ingest.tasks import count_newlines, line_end_after
 from queries import db, rollup
 from queries.loader import rows as sql_rows
 
@@ -74,9 +74,7 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: Records, run_id: int) -> tupl
         raise
     conn.unregister("staged_stream")
     # A reader that cannot tell a call's completeness may leave the column out: complete.
-    conn.execute(
-        "ALTER TABLE staged_raw ADD COLUMN IF NOT EXISTS complete BOOLEAN DEFAULT true"
-    )
+    conn.execute("ALTER TABLE staged_raw ADD COLUMN IF NOT EXISTS complete BOOLEAN DEFAULT true")
     # Each key once, its fullest copy (a request repeated across files or chunks).  Few
     # keys repeat, so only their rows are ranked: a window over every row costs more
     # than the insert itself.
@@ -371,8 +369,12 @@ def _remember(
     for task in tasks:
         path = str(task.path)
         bytes_done, lines_done = resume.get(path, (task.end, task.start_line))
-        full = bytes_done >= task.end
-        # A file read only partly (an unfinished stream) must not look unchanged next time.
+        # A file read only partly (an unfinished stream, or a last line without a newline left
+        # until the file is quiet) must not look unchanged next time.
+        full = bytes_done >= task.end and (task.open_end or task.end >= task.size)
+        if task.open_end and bytes_done >= task.end:
+            # The unterminated last line counts as a line, whatever a reader counted.
+            lines_done = task.start_line + count_newlines(task.path, task.start, task.end) + 1
         values = (
             path,
             fmt,
