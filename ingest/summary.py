@@ -31,6 +31,14 @@ class IngestReport:
     nothing_billable: list[str] = field(default_factory=list)
 
     @property
+    def error_records_note(self) -> str:
+        """`, N API error records skipped` when the logs held any (error responses carry no
+        usage: counted, never billed), else empty: the tail of the summary line."""
+        if not self.error_records:
+            return ""
+        return f", {self.error_records} API error records skipped"
+
+    @property
     def nothing_readable(self) -> bool:
         """True when something given could not be read (a file skipped for a reason other than
         being empty, or a forced format that found nothing billable in a file) and nothing else

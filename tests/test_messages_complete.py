@@ -126,3 +126,17 @@ def test_a_version_3_database_upgrades_and_keeps_its_rows(tmp_path: Path) -> Non
         got = conn.execute("SELECT request_key, complete, cost_usd FROM priced_requests").fetchall()
     # Haiku 4.5: 1,000 x $1 + 100 x $5 = 1,500 -> $0.0015
     assert got == [("msg:old", True, Decimal("0.0015"))]
+
+
+def test_repeats_and_error_records_are_counted(tmp_path: Path, db_path: Path) -> None:
+    """A response logged twice in one file is one request and one duplicate; an API error
+    record is counted for the summary line, not billed."""
+    done = {"ts": "2026-11-03T09:00:00Z", "request_id": "r", "response": _start_message()}
+    done["response"]["stop_reason"] = "end_turn"
+    error = {"ts": "2026-11-03T09:00:01Z", "error": {"type": "overloaded_error"}}
+    log = tmp_path / "app.jsonl"
+    log.write_text("".join(json.dumps(r) + "\n" for r in (done, done, error)), encoding="utf-8")
+    report = ingest_paths([log], db_path=db_path)
+    assert (report.new_requests, report.duplicates, report.error_records) == (1, 1, 1)
+    assert report.error_records_note == ", 1 API error records skipped"
+    assert ingest_paths([log], db_path=db_path).error_records_note == ""  # nothing new
