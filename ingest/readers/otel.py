@@ -13,7 +13,15 @@ Input-token convention (the pitfall of this format), decided per span:
   * everything else (OpenLIT's `gen_ai.usage.cache_read_input_tokens`, …) copies Anthropic's
     uncached `input_tokens`: taken as is;
   * a conversion that would go negative means the count was already uncached: taken as is.
-Cache writes have no 5m/1h split in these attributes: priced at 5m and flagged.
+Cache writes by lifetime (`_split`): the OTel semantic conventions and OpenLLMetry give one
+cache-creation lump with no 5m/1h split, so a lump alone is priced at 5m and flagged
+`cache_split_unknown`.  Spans that carry Anthropic's split (`usage.cache_creation`) as attributes
+are priced exactly: `gen_ai.usage.cache_creation.ephemeral_5m_input_tokens` /
+`..._1h_input_tokens` (also spelt `gen_ai.usage.cache_creation.ephemeral_5m.input_tokens`,
+Dash0's `dash0.gen_ai.usage.cache_creation.ephemeral_5m.input_tokens`, and the same with 1h).
+When a split and a lump are both present the lump is the total: with one part given, the other
+is the rest of the lump; with both given, a rest is priced at 5m and flagged; a split larger
+than the lump wins.
 The key is the Anthropic message id (`gen_ai.response.id`), else trace id + span id.
 """
 
@@ -44,6 +52,16 @@ INCLUSIVE_SCOPES = ("opentelemetry.instrumentation.anthropic",)
 _SEMCONV_CACHE = (
     "gen_ai.usage.cache_read.input_tokens",
     "gen_ai.usage.cache_creation.input_tokens",
+)
+CACHE_WRITE_5M = (
+    "gen_ai.usage.cache_creation.ephemeral_5m_input_tokens",
+    "gen_ai.usage.cache_creation.ephemeral_5m.input_tokens",
+    "dash0.gen_ai.usage.cache_creation.ephemeral_5m.input_tokens",
+)
+CACHE_WRITE_1H = (
+    "gen_ai.usage.cache_creation.ephemeral_1h_input_tokens",
+    "gen_ai.usage.cache_creation.ephemeral_1h.input_tokens",
+    "dash0.gen_ai.usage.cache_creation.ephemeral_1h.input_tokens",
 )
 _RESOURCE_TAGS = {"service.name": "service", "deployment.environment": "env"}
 
@@ -106,6 +124,23 @@ def _model(attrs: dict[str, Any]) -> tuple[str, str, str | None] | None:
     return raw.lower(), "anthropic", None
 
 
+def _split(attrs: dict[str, Any], lump: int) -> tuple[int, int, bool]:
+    """(5m writes, 1h writes, split unknown) from the TTL attributes and the lump."""
+    raw_5m, raw_1h = _first(attrs, *CACHE_WRITE_5M), _first(attrs, *CACHE_WRITE_1H)
+    if raw_5m is None and raw_1h is None:
+        return lump, 0, lump > 0
+    w5 = count(raw_5m, "5-minute cache creation tokens")
+    w1 = count(raw_1h, "1-hour cache creation tokens")
+    rest = lump - w5 - w1
+    if rest <= 0:
+        return w5, w1, False  # the split accounts for everything (or the lump is absent)
+    if raw_5m is None:
+        return rest, w1, False  # only the 1h part given: the rest of the total is 5m
+    if raw_1h is None:
+        return w5, rest, False  # only the 5m part given: the rest of the total is 1h
+    return w5 + rest, w1, True  # both given, yet short of the total: priced at 5m, flagged
+
+
 def _span_row(
     span: dict[str, Any],
     scope_name: str,
@@ -138,6 +173,8 @@ def _span_row(
         ),
         "cache creation tokens",
     )
+    write_5m, write_1h, split_unknown = _split(attrs, written)
+    written = write_5m + write_1h
     inclusive = any(k in attrs for k in _SEMCONV_CACHE) or scope_name in INCLUSIVE_SCOPES
     uncached = total_input
     if inclusive and total_input >= read + written:
@@ -167,10 +204,11 @@ def _span_row(
         endpoint_scope=scope,
         message_id=msg_id,
         input_tokens=uncached,
-        cache_write_5m=written,
+        cache_write_5m=write_5m,
+        cache_write_1h=write_1h,
         cache_read=read,
         output_tokens=count(raw_output, "gen_ai.usage.output_tokens", True),
-        cache_split_unknown=written > 0,
+        cache_split_unknown=split_unknown,
         service_tier=text_or_none(attrs.get("gen_ai.response.service_tier")),
         session_id=text_or_none(_first(attrs, "session.id", "gen_ai.conversation.id")),
         workload=workload_from_tags(tags, options.workload_tags)
