@@ -48,6 +48,17 @@ def csv_cell(value: Any) -> str:
     return text
 
 
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def terminal_text(value: Any) -> str:
+    """A data-derived cell for a rich table: control characters (ESC, CR, ...) shown as
+    `\\xNN` and rich markup escaped, so a name cannot colour, move or link the terminal."""
+    from rich.markup import escape
+
+    return escape(str(value).translate(_CONTROLS))
+
+
 def plain(value: Any) -> Any:
     """JSON/CSV-friendly scalar: Decimals rounded to micro-dollars, dates as ISO strings."""
     if isinstance(value, Decimal):
