@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
-# A text cell whose first character after leading blanks is one of these (ASCII or full-width)
-# is a formula to a spreadsheet; so is one that starts with TAB or CR.
-FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
-_LEADING_BLANKS = " \t\r\n"
-_NEEDS_QUOTES = frozenset(',"\r\n')
+# A text cell whose first character after leading blanks (space, TAB, CR, LF) is one of these
+# (ASCII or full-width) is a formula to a spreadsheet; so is one that starts with TAB or CR.
+FORMULA_START = "=+-@\uff1d\uff0b\uff0d\uff20"
+_FORMULA = re.compile(f"[\t\r]|[ \t\r\n]*[{re.escape(FORMULA_START)}]")
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 MONEY_PLACES = Decimal("0.000001")
 
 
@@ -29,23 +30,33 @@ def money(value: Any, places: Decimal = MONEY_PLACES) -> Decimal:
 
 def neutralise(cell: Any) -> Any:
     """Make a text cell inert in spreadsheets; numbers (and None) pass through untouched."""
-    if not isinstance(cell, str) or not cell:
-        return cell
-    rest = cell.lstrip(_LEADING_BLANKS)
-    if cell[0] in "\t\r" or (rest and rest[0] in FORMULA_START):
+    if isinstance(cell, str) and _FORMULA.match(cell):
         return "'" + cell
     return cell
 
 
-def csv_cell(value: Any) -> str:
-    """One CSV field: neutralised if text, then quoted when it holds `,` `"` CR or LF."""
-    cell = neutralise(value)
-    if cell is None:
-        return ""
-    text = str(cell)
-    if _NEEDS_QUOTES.intersection(text):
+def _text_cell(text: str) -> str:
+    if _FORMULA.match(text):
+        text = "'" + text
+    if _NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV field, the rule every CSV writer uses: numbers as they are (Decimals rounded to
+    micro-dollars), dates as ISO text; text neutralised, then quoted when it holds , " CR or LF."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _text_cell(value)
+    if isinstance(value, Decimal):
+        return str(money(value))
+    if isinstance(value, int | float):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return _text_cell(value.isoformat())
+    return _text_cell(str(value))
 
 
 _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
@@ -70,9 +81,10 @@ def plain(value: Any) -> Any:
 
 def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: IO[str]) -> None:
     """Header then rows, fields through `csv_cell`, each record ended by LF."""
-    out.write(",".join(csv_cell(c) for c in columns) + "\n")
+    out.write(",".join([csv_cell(c) for c in columns]) + "\n")
+    cell = csv_cell
     for row in rows:
-        out.write(",".join(csv_cell(plain(row.get(c))) for c in columns) + "\n")
+        out.write(",".join([cell(row.get(c)) for c in columns]) + "\n")
 
 
 class _Encoder(json.JSONEncoder):

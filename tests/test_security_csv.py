@@ -115,7 +115,7 @@ def test_cr_is_quoted_so_no_spreadsheet_splits_the_row() -> None:
 
 
 def test_numbers_are_never_prefixed() -> None:
-    assert csv_cell(Decimal("-1.5")) == "-1.5"
+    assert csv_cell(Decimal("-1.5")) == "-1.500000"  # money: micro-dollars
     assert csv_cell(-2) == "-2"
     assert csv_cell(-0.25) == "-0.25"
     assert csv_cell(None) == ""
