@@ -628,6 +628,7 @@ class _Thread:
             ttl_ms = 300_000 if self.ttl == "5m" else _HOUR_MS
             cold = self.clock - self.last_req > ttl_ms
             cache_read = (self.sys_cached if rng.random() < 0.7 else 0) if cold else self.prompt
+        cache_read = min(cache_read, total)  # a prompt never reads more than it holds
         inp = min(rng.randint(1, 12), total - cache_read)
         cw = total - cache_read - inp
         prompt_after = total

@@ -329,7 +329,7 @@ def _snapshot(db_path: Path) -> tuple[list[tuple[object, ...]], list[tuple[objec
 def test_a_file_larger_than_a_batch_reads_the_same_in_pieces(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ingest.readers import claude_code
+    from ingest.readers import claude_code, claude_code_ranges
 
     f = tree(tmp_path / "logs")
     lines = [user()]
@@ -342,7 +342,8 @@ def test_a_file_larger_than_a_batch_reads_the_same_in_pieces(
         "\n".join(lines[:4]).replace("msg_", "g_").encode().replace(b'"x"', b'"\xff"', 1) + b"\n"
     )
     whole = ingest_paths([tmp_path / "logs"], db_path=tmp_path / "whole.duckdb")
-    monkeypatch.setattr(claude_code, "BATCH_BYTES", 1500)  # a piece is a few lines
+    monkeypatch.setattr(claude_code, "WHOLE_FILE_BYTES", 0)  # every file read as ranges
+    monkeypatch.setattr(claude_code_ranges, "BATCH_BYTES", 1500)  # a piece is a few lines
     pieces = ingest_paths([tmp_path / "logs"], db_path=tmp_path / "pieces.duckdb")
     # g_0 keeps its other lines; the truncated line was never a whole request
     assert pieces.new_requests == whole.new_requests == 41
