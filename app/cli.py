@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from app import commands_data
+from app.cli_focus import focus_options, run_export
 from app.cli_options import (
     db_option,
     domain_errors,
@@ -109,7 +110,9 @@ def report(
         from app.cli_sources import report_buckets
 
         if by not in ("day", "week", "month", "model"):
-            raise ValueError("--source usage-api groups by day, week, month or model")
+            from queries.errors import UserError
+
+            raise UserError("--source usage-api groups by day, week, month or model")
         report_buckets(db, by, since, until, fmt, prices)
     else:
         commands_data.report(db, by, since, until, tz, fmt, prices)
@@ -122,10 +125,20 @@ def report(
 @db_option
 @tz_option
 @prices_option
+@focus_options
 @domain_errors
-def export(out: Path, db: Path | None, tz: str, prices: Path | None) -> None:
+def export(
+    out: Path,
+    db: Path | None,
+    tz: str,
+    prices: Path | None,
+    focus: bool,
+    projection: str | None,
+    targets: tuple[str, ...],
+) -> None:
     """Write CSV summaries (by day and model, workload, model, and every priced request)."""
-    commands_data.export(db, out, tz, prices)
+    if not run_export(db, out, prices, focus, projection, targets):
+        commands_data.export(db, out, tz, prices)
 
 
 @app.command("prices")

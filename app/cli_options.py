@@ -80,29 +80,63 @@ def _out_of_memory(err: Exception) -> bool:
 
 
 def domain_errors(func: F) -> F:
-    """Turn the errors a user can act on into one line on stderr and exit code 1."""
+    """Turn the errors a user can act on into one line on stderr and exit code 1: every
+    `UserError` (and, as before it existed, `ValueError`), a database file DuckDB cannot read
+    back, and DuckDB running out of memory.  Any other exception is a bug: it surfaces."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ingest.errors import InputError
-        from queries.errors import DatabaseError, PriceFileError
+        from queries.errors import UserError
 
         try:
             return func(*args, **kwargs)
-        except (DatabaseError, InputError, PriceFileError, ValueError) as err:
-            err_console.print(f"switchcost: {err}", style="red", highlight=False, markup=False)
+        except (UserError, ValueError) as err:
+            _say(str(err))
             raise click.exceptions.Exit(1) from None
         except Exception as err:
-            if not _out_of_memory(err):
+            damaged = _damaged(err, kwargs.get("db"))
+            if damaged is not None:
+                _say(damaged)
+            elif _disk_full(err):
+                _say(
+                    "no space left on the disk that holds the database (or DuckDB's temporary"
+                    " folder next to it); the unfinished step was rolled back and nothing of it"
+                    " was kept. Free some space and run again."
+                )
+            elif _out_of_memory(err):
+                _say(
+                    "DuckDB ran out of memory; the unfinished step was rolled back and"
+                    " nothing of it was written. Give it more with SWITCHCOST_MEMORY=512MB and"
+                    " run again."
+                )
+            else:
                 raise
-            err_console.print(
-                "switchcost: DuckDB ran out of memory; the unfinished step was rolled back and"
-                " nothing of it was written. Give it more with SWITCHCOST_MEMORY=512MB and run"
-                " again.",
-                style="red",
-                highlight=False,
-                markup=False,
-            )
             raise click.exceptions.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _disk_full(err: Exception) -> bool:
+    """DuckDB could not write the database, its log or a spilled block: the disk is full
+    (a spill that finds no room says so through the temporary folder's size limit)."""
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is None or not isinstance(err, duckdb.Error):
+        return False
+    text = str(err)
+    return "No space left on device" in text or "max_temp_directory_size" in text
+
+
+def _say(message: str) -> None:
+    err_console.print(f"switchcost: {message}", style="red", highlight=False, markup=False)
+
+
+def _damaged(err: Exception, db: Path | None) -> str | None:
+    """The one line for a DuckDB error that says the database file cannot be read back."""
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is None or not isinstance(err, duckdb.Error):
+        return None
+    from queries.errors import damaged_database
+    from queries.location import default_db_path
+
+    found = damaged_database(err, str(db or default_db_path()))
+    return str(found) if found is not None else None

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.console import err_console, out_console, say
 from app.output import csv_text, money, to_json, write_csv
+from queries.errors import UserError
 
 if TYPE_CHECKING:
     from ingest.discover import Tree
@@ -36,7 +37,7 @@ def ingest(
     # the last run, its file list is stat'ed instead of walking the tree again.
     known = stamp.files_if_unchanged(db or default_db_path(), paths)
     seen, tree = known if known is not None else discover.walk(paths)
-    report = _nothing_new(seen, db, fmt)
+    report = _nothing_new(seen, tree, db, fmt)
     if report is None:
         report = _run_ingest(paths, seen, tree, db, fmt, workload_tags, wait, prices)
     _print_summary(report, fmt)
@@ -44,7 +45,7 @@ def ingest(
 
 
 def _nothing_new(
-    files: list[tuple[str, int, int]], db: Path | None, fmt: str
+    files: list[tuple[str, int, int]], tree: Tree, db: Path | None, fmt: str
 ) -> IngestReport | None:
     """The summary of a run that would read nothing, when the last run's stamp says so.
 
@@ -58,10 +59,14 @@ def _nothing_new(
     hit = stamp.matching(db or default_db_path(), stamp.inputs_digest(files, fmt))
     if hit is None:
         return None
+    # The files the last run could not detect (still the same files), and what this walk
+    # passed over (FIFOs, link loops: not in the digest, so taken from the walk itself).
+    paths = {path for path, _, _ in files}
+    undetected = [(path, why) for path, why in hit.skipped if path in paths]
     return IngestReport(
         files_seen=len(files),
-        files_up_to_date=len(files) - len(hit.skipped),
-        skipped_files=hit.skipped,
+        files_up_to_date=len(files) - len(undetected),
+        skipped_files=[*tree.skipped, *undetected],
     )
 
 
@@ -150,14 +155,21 @@ def _print_summary(report: IngestReport, fmt: str = "auto") -> None:
 
 
 def _print_skipped(skipped: list[tuple[str, str]]) -> None:
-    """Each skipped file with its reason, the first MAX_LISTED of them; the rest counted by
-    reason on one line (a folder of 10,000 empty files is one line, not 10,000)."""
-    for path, why in skipped[:MAX_LISTED]:
+    """Each skipped file with its reason, the first MAX_LISTED of them, the rest counted by
+    reason on one line; empty files only counted (a folder of 10,000 empty files is one line)."""
+    from ingest.summary import EMPTY
+
+    empty = [path for path, why in skipped if why == EMPTY]
+    listed = [(path, why) for path, why in skipped if why != EMPTY]
+    for path, why in listed[:MAX_LISTED]:
         say(f"{path}: skipped, {why}")
-    rest = Counter(why for _, why in skipped[MAX_LISTED:])
+    rest = Counter(why for _, why in listed[MAX_LISTED:])
     if rest:
         reasons = "; ".join(f"{why}: {n}" for why, n in rest.most_common())
         say(f"... and {sum(rest.values())} more files skipped ({reasons})")
+    if empty:
+        which = empty[0] if len(empty) == 1 else f"{len(empty)} files, e.g. {empty[0]}"
+        say(f"skipped as empty: {which}")
 
 
 def _emit(
@@ -251,7 +263,7 @@ def _check_tz(tz: str) -> None:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ValueError(
+        raise UserError(
             f"unknown time zone {tz!r} (use an IANA name such as Europe/Berlin)"
         ) from err
 
@@ -261,13 +273,26 @@ def export(db: Path | None, out: Path, tz: str, prices: Path | None) -> None:
     from queries import exports
 
     _check_tz(tz)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"{out}: cannot make the folder for the CSV files: {_why(err)}") from None
     with qdb.connect(db, read_only=True, prices=prices) as conn:
         for name, frame in exports.all_exports(conn, tz).items():
             target = out / f"{name}.csv"
-            with target.open("w", encoding="utf-8", newline="") as fh:
-                write_csv(frame.to_dicts(), frame.columns, fh)
+            try:
+                with target.open("w", encoding="utf-8", newline="") as fh:
+                    write_csv(frame.to_dicts(), frame.columns, fh)
+            except OSError as err:
+                raise UserError(f"{target}: cannot write the CSV file: {_why(err)}") from None
             err_console.print(f"wrote {target} ({frame.height} rows)", highlight=False)
+
+
+def _why(err: OSError) -> str:
+    """An OSError in words, without repeating the path (the caller names it)."""
+    if isinstance(err, FileExistsError | NotADirectoryError):
+        return "a file is in the way where a folder is needed"
+    return err.strerror or str(err)
 
 
 def prices(model: str | None, fmt: str, user_file: Path | None) -> None:
@@ -276,7 +301,7 @@ def prices(model: str | None, fmt: str, user_file: Path | None) -> None:
     book = pricing.load_price_book(user_file)
     rows = pricing.price_rows(book, model)
     if model and not rows:
-        raise ValueError(
+        raise UserError(
             f"no model or alias {model!r} in the price file(s): {', '.join(book.files)}"
         )
     columns = list(rows[0]) if rows else ["model"]

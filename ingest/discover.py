@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.errors import InputError
@@ -37,40 +39,105 @@ class FileState:
         return size == self.size and mtime == self.mtime
 
 
-def _candidates(paths: list[Path], dirs: dict[str, int] | None = None) -> dict[str, os.stat_result]:
+def _kind(mode: int) -> str:
+    """What a path that is not a regular file or folder is, in words."""
+    for test, name in (
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _unreadable(err: OSError, link: bool) -> str:
+    if err.errno == errno.ELOOP:
+        return "a symbolic link loop"
+    if link and err.errno == errno.ENOENT:
+        return "a broken symbolic link (its target does not exist)"
+    return f"cannot be read: {err.strerror or err}"
+
+
+def _given(given: Path) -> tuple[Path, os.stat_result]:
+    """A path the user named, and its stat (through symlinks); one clear error if it has none."""
+    path = given.expanduser()
+    try:
+        return path, path.stat()
+    except OSError as err:
+        if err.errno == errno.ENOENT and not path.is_symlink():
+            raise InputError(f"{given}: no such file or directory") from None
+        raise InputError(f"{given}: {_unreadable(err, path.is_symlink())}") from None
+
+
+def _candidates(
+    paths: list[Path],
+    dirs: dict[str, int] | None = None,
+    skipped: list[tuple[str, str]] | None = None,
+) -> dict[str, os.stat_result]:
     """Each candidate file's full path and stat: directories walked with scandir, which
     carries the name and type of each entry, so thousands of files cost one stat each.
-    `dirs`, when given, receives each walked directory's mtime (ns), read before listing it."""
+    `dirs`, when given, receives each walked directory's mtime (ns), read before listing it;
+    `skipped` receives each path that is not read, with why (a FIFO, a device, a symbolic
+    link loop or a broken link with a log's name, a folder that cannot be listed)."""
     found: dict[str, os.stat_result] = {}
+    skip = skipped if skipped is not None else []
     for given in paths:
-        path = given.expanduser()
-        if not path.exists():
-            raise InputError(f"{given}: no such file or directory")
-        root = path.resolve()
-        if root.is_file():
-            found[str(root)] = root.stat()
+        path, st = _given(given)
+        root = os.path.realpath(path)
+        if stat.S_ISREG(st.st_mode):
+            found[root] = st
             continue
-        if not root.is_dir():
+        if not stat.S_ISDIR(st.st_mode):
+            skip.append((str(path), _kind(st.st_mode)))
             continue
-        stack = [str(root)]
+        stack = [root]
         while stack:
             folder = stack.pop()
-            if dirs is not None:
-                dirs[folder] = os.stat(folder).st_mtime_ns
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.is_dir():
-                        # like os.walk: hidden and symlinked directories are not entered
-                        if not entry.name.startswith(".") and not entry.is_symlink():
-                            stack.append(entry.path)
-                    elif entry.name.endswith(SUFFIXES) and entry.is_file():
-                        found[entry.path] = entry.stat()
+            try:
+                if dirs is not None:
+                    dirs[folder] = os.stat(folder).st_mtime_ns
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        _entry(entry, stack, found, skip)
+            except OSError as err:
+                skip.append((folder, f"folder {_unreadable(err, False)}"))
     return found
 
 
-def snapshot(paths: list[Path], dirs: dict[str, int] | None = None) -> list[tuple[str, int, int]]:
+def _entry(
+    entry: os.DirEntry[str],
+    stack: list[str],
+    found: dict[str, os.stat_result],
+    skip: list[tuple[str, str]],
+) -> None:
+    """Sort one directory entry: a folder to walk, a candidate file, or a skipped path."""
+    link = entry.is_symlink()
+    if entry.is_dir(follow_symlinks=False):
+        if not entry.name.startswith("."):  # like os.walk: hidden folders are not entered
+            stack.append(entry.path)
+        return
+    if not entry.name.endswith(SUFFIXES):
+        return  # symlinked folders (not entered, like os.walk) and other files
+    try:
+        st = entry.stat()  # through a symlink
+    except OSError as err:
+        skip.append((entry.path, _unreadable(err, link)))
+        return
+    if stat.S_ISREG(st.st_mode):
+        found[entry.path] = st
+    elif not stat.S_ISDIR(st.st_mode):
+        skip.append((entry.path, _kind(st.st_mode)))
+
+
+def snapshot(
+    paths: list[Path],
+    dirs: dict[str, int] | None = None,
+    skipped: list[tuple[str, str]] | None = None,
+) -> list[tuple[str, int, int]]:
     """(path, size, mtime in ns) of every candidate file, sorted: what the stamp compares."""
-    found = _candidates(paths, dirs)
+    found = _candidates(paths, dirs, skipped)
     return [(p, found[p].st_size, found[p].st_mtime_ns) for p in sorted(found)]
 
 
@@ -78,23 +145,27 @@ def snapshot(paths: list[Path], dirs: dict[str, int] | None = None) -> list[tupl
 class Tree:
     """The shape of a walk: the paths given, each directory walked with its mtime (read before
     it was listed), and when the walk started.  While no directory's mtime has changed, no
-    file was added, removed or renamed, so the walk would find the same files."""
+    file was added, removed or renamed, so the walk would find the same files.  `skipped`:
+    the paths the walk passed over, with why (see `_candidates`)."""
 
     roots: list[str]
     dirs: dict[str, int]
     started_ns: int
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def roots(paths: list[Path]) -> list[str]:
-    return [str(p.expanduser().resolve()) for p in paths]
+    # realpath, not Path.resolve: it never raises, even on a symbolic link loop
+    return [os.path.realpath(p.expanduser()) for p in paths]
 
 
 def walk(paths: list[Path]) -> tuple[list[tuple[str, int, int]], Tree]:
     """`snapshot` and the tree it walked."""
     started = time.time_ns()
     dirs: dict[str, int] = {}
-    files = snapshot(paths, dirs)
-    return files, Tree(roots(paths), dirs, started)
+    skipped: list[tuple[str, str]] = []
+    files = snapshot(paths, dirs, skipped)
+    return files, Tree(roots(paths), dirs, started, sorted(skipped))
 
 
 def head_hash(path: Path, length: int) -> str:
@@ -134,16 +205,16 @@ def plan(
     the reader takes that line (a record if it parses, else a malformed line).  A later append
     is read from just past it; a newline the writer puts first only closes that line.
     """
-    stat = path.stat()
-    if state is not None and state.unchanged(stat.st_size, stat.st_mtime):
+    info = path.stat()
+    if state is not None and state.unchanged(info.st_size, info.st_mtime):
         return None, False
     now = time.time() if now is None else now
-    size = stat.st_size
-    seen = (size, stat.st_mtime)
+    size = info.st_size
+    seen = (size, info.st_mtime)
     if whole_file:
         return (FileTask(path, 0, size, 0, *seen) if size > 0 else None), False
     end = last_line_end(path, size)
-    open_end = end < size and now - stat.st_mtime > QUIET_SECONDS
+    open_end = end < size and now - info.st_mtime > QUIET_SECONDS
     if open_end:
         end = size
 

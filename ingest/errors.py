@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from queries.errors import UserError as UserError
 
-class InputError(Exception):
+
+class InputError(UserError):
     """A path the user named cannot be read; the message names it."""

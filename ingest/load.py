@@ -246,6 +246,8 @@ def ingest_paths(
         seen, tree = disc.walk(paths)
     inputs = stamp.inputs_digest(seen, fmt)
     report = IngestReport(files_seen=len(seen))
+    if tree is not None:
+        report.skipped_files.extend(tree.skipped)  # FIFOs, devices, link loops, ...
     started = dt.datetime.now(dt.UTC)
     conn = db.connect(db_path, wait=wait, prices=prices)
     partly_read = 0

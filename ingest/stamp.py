@@ -113,7 +113,8 @@ def files_if_unchanged(
         for path in tree["files"]:
             st = os.stat(path)
             out.append((path, st.st_size, st.st_mtime_ns))
-        same = Tree(list(tree["roots"]), dict(tree["dirs"]), int(tree["started_ns"]))
+        skipped = [(str(p), str(w)) for p, w in tree.get("skipped", [])]
+        same = Tree(list(tree["roots"]), dict(tree["dirs"]), int(tree["started_ns"]), skipped)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return out, same
@@ -147,6 +148,7 @@ def write(
                 "started_ns": tree.started_ns,
                 "dirs": tree.dirs,
                 "files": [path for path, _, _ in files],
+                "skipped": tree.skipped,
             }
     tmp.write_text(json.dumps(payload), encoding="utf-8")
     os.replace(tmp, target)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ import duckdb
 # Re-exported: callers that already hold a connection find the path here too.
 from queries.errors import DatabaseBusy as DatabaseBusy
 from queries.errors import DatabaseError as DatabaseError
+from queries.errors import SettingError, damaged_database
 from queries.location import DEFAULT_DB as DEFAULT_DB
 from queries.location import default_db_path as default_db_path
 from queries.location import file_identity, shipped_price_file, user_price_file
@@ -37,9 +39,24 @@ READ_MEMORY = "256MB"
 WRITE_MEMORY = "64MB"
 
 
+_MEMORY_SIZE = re.compile(
+    r"\s*(?P<n>\d+(\.\d+)?)\s*(B|BYTES?|[KMGT]B|[KMGT]IB|%)\s*", re.IGNORECASE
+)
+
+
 def memory_limit(read_only: bool) -> str:
-    """The pool size: $SWITCHCOST_MEMORY for every connection, else the default for its kind."""
-    return os.environ.get("SWITCHCOST_MEMORY") or (READ_MEMORY if read_only else WRITE_MEMORY)
+    """The pool size: $SWITCHCOST_MEMORY for every connection, else the default for its kind.
+    A value DuckDB would not take (or take as 0, or with no unit) is refused in one line."""
+    value = os.environ.get("SWITCHCOST_MEMORY")
+    if not value:
+        return READ_MEMORY if read_only else WRITE_MEMORY
+    size = _MEMORY_SIZE.fullmatch(value)
+    if size is None or float(size["n"]) <= 0:
+        raise SettingError(
+            f"SWITCHCOST_MEMORY={value!r} is not a memory size: use a number and a unit,"
+            " such as 512MB or 2GB"
+        )
+    return value.strip()
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -108,7 +125,7 @@ def _when_unlocked(path: Path, read_only: bool, wait: float, action: Callable[[]
             return action()
         except duckdb.IOException as err:
             if "lock" not in str(err).lower():
-                raise DatabaseError(f"{path}: {err}") from err
+                raise damaged_database(err, str(path)) or DatabaseError(f"{path}: {err}") from err
             if time.monotonic() >= deadline:
                 who = (
                     "another switchcost process is writing to it"

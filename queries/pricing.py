@@ -68,17 +68,33 @@ class PriceBook:
     files: tuple[str, ...]
 
 
-def _dec(value: Any, where: str) -> Decimal:
+# What the price tables hold exactly: (integer digits, decimal places) of DECIMAL(18,6) for a
+# rate in $/MTok and DECIMAL(9,4) for a multiplier or tokenizer factor.  A value outside them
+# would be rounded or overflow when installed, so it is refused with the entry's name.
+RATE = (12, 6)
+FACTOR = (5, 4)
+
+
+def _dec(value: Any, where: str, fits: tuple[int, int] = RATE) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise PriceFileError(f"{where}: expected a number, got {value!r}")
     result = Decimal(value)
+    if not result.is_finite():
+        raise PriceFileError(f"{where}: {value} is not a finite number")
     if result < 0:
         raise PriceFileError(f"{where}: negative price {value}")
+    digits, places = fits
+    if result >= Decimal(10) ** digits:
+        raise PriceFileError(f"{where}: {value} is too large (at most {digits} digits)")
+    if result != result.quantize(Decimal(1).scaleb(-places)):
+        raise PriceFileError(f"{where}: {value} has more than {places} decimal places")
     return result
 
 
-def _opt_dec(entry: dict[str, Any], key: str, where: str) -> Decimal | None:
-    return _dec(entry[key], f"{where}.{key}") if key in entry else None
+def _opt_dec(
+    entry: dict[str, Any], key: str, where: str, fits: tuple[int, int] = RATE
+) -> Decimal | None:
+    return _dec(entry[key], f"{where}.{key}", fits) if key in entry else None
 
 
 def _parse_prices(model_id: str, rows: list[dict[str, Any]], where: str) -> tuple[PriceRow, ...]:
@@ -104,7 +120,7 @@ def _parse_prices(model_id: str, rows: list[dict[str, Any]], where: str) -> tupl
                 rates={f: _dec(row[f], f"{here}.{f}") for f in RATE_FIELDS},
                 long_context_threshold=int(threshold) if threshold is not None else None,
                 long_rates=long_rates,
-                multipliers={m: _opt_dec(row, m, here) for m in MULTIPLIERS},
+                multipliers={m: _opt_dec(row, m, here, FACTOR) for m in MULTIPLIERS},
                 source=str(row["source"]),
                 confirmed=bool(row.get("confirmed", False)),
             )
@@ -136,7 +152,7 @@ def _parse_model(entry: dict[str, Any], where: str) -> Model:
         min_cacheable_tokens=opt_int("min_cacheable_tokens"),
         supports_inference_geo=bool(entry.get("supports_inference_geo", False)),
         supports_fast_mode=bool(entry.get("supports_fast_mode", False)),
-        partner_regional_multiplier=_opt_dec(entry, "partner_regional_multiplier", here),
+        partner_regional_multiplier=_opt_dec(entry, "partner_regional_multiplier", here, FACTOR),
         status=str(entry.get("status", "")),
         source=str(entry.get("source", "")),
         prices=_parse_prices(model_id.lower(), list(entry.get("prices", [])), here),
@@ -148,6 +164,12 @@ def _read(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
     except FileNotFoundError as err:
         raise PriceFileError(f"{path}: price file not found") from err
+    except IsADirectoryError as err:
+        raise PriceFileError(f"{path}: is a folder, not a price file") from err
+    except OSError as err:
+        raise PriceFileError(f"{path}: cannot read the price file: {err.strerror}") from err
+    except UnicodeDecodeError as err:
+        raise PriceFileError(f"{path}: not UTF-8 text (byte {err.start})") from err
     except tomllib.TOMLDecodeError as err:
         raise PriceFileError(f"{path}: not valid TOML: {err}") from err
 
@@ -185,7 +207,7 @@ def _parse_book(stamps: tuple[tuple[str, int, int], ...]) -> PriceBook:
         if "web_search_per_1k" in defaults:
             web_search = _dec(defaults["web_search_per_1k"], f"{path} defaults.web_search_per_1k")
         for name, factor in doc.get("tokenizers", {}).items():
-            tokenizers[str(name)] = _dec(factor, f"{path} tokenizers.{name}")
+            tokenizers[str(name)] = _dec(factor, f"{path} tokenizers.{name}", FACTOR)
         for entry in doc.get("models", []):
             model = _parse_model(entry, str(path))
             models[model.id] = model
