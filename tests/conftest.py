@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # so tests can import bench.synth (the generators)
-
-RESEARCH = REPO.parent / "shared" / "research"
-FORMATS = RESEARCH / "formats"
 
 
 @pytest.fixture(autouse=True)
@@ -35,11 +31,3 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 def db_path(tmp_path: Path) -> Path:
     """A path for a real DuckDB file in this test's tmp dir (created on first connect)."""
     return tmp_path / "switchcost.duckdb"
-
-
-@pytest.fixture
-def formats_dir() -> Iterator[Path]:
-    """The research example files (skipped where ../shared is absent)."""
-    if not FORMATS.exists():
-        pytest.skip("../shared/research/formats not available")
-    return FORMATS

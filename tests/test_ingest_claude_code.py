@@ -18,6 +18,8 @@ from ingest.records import FileTask, ReadOptions
 from queries import db
 from tests.cc_lines import assistant, user
 
+FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
+
 
 def tree(root: Path, project: str = "-w-acme", session: str = "s1") -> Path:
     folder = root / "projects" / project
@@ -71,40 +73,43 @@ def test_synthetic_and_api_error_lines_are_not_billed(tmp_path: Path, db_path: P
     assert totals(db_path) == (1, 10, 10)
 
 
-def test_research_example_tree(formats_dir: Path, tmp_path: Path, db_path: Path) -> None:
-    root = tmp_path / "claude" / "projects" / "-Users-alice-src-acme-api"
-    (root / "6f1c2d3e-4b5a-4c3d-9e8f-0a1b2c3d4e5f" / "subagents").mkdir(parents=True)
-    shutil.copy(
-        formats_dir / "claude_code/session.jsonl",
-        root / "6f1c2d3e-4b5a-4c3d-9e8f-0a1b2c3d4e5f.jsonl",
-    )
-    shutil.copy(
-        formats_dir / "claude_code/subagents/agent-a9f4657.jsonl",
-        root / "6f1c2d3e-4b5a-4c3d-9e8f-0a1b2c3d4e5f/subagents/agent-a9f4657.jsonl",
-    )
-    ingest_paths([tmp_path / "claude"], db_path=db_path)
+def test_example_tree_with_a_subagent(tmp_path: Path, db_path: Path) -> None:
+    """tests/fixtures/formats/claude_code: a session and its sub-agent file, as Claude Code lays
+    them out (projects/<project>/<session>.jsonl, <session>/subagents/agent-<id>.jsonl)."""
+    shutil.copytree(FORMATS / "claude_code", tmp_path / "claude")
+    report = ingest_paths([tmp_path / "claude"], db_path=db_path)
+    assert report.new_requests == 5  # the <synthetic> API-error line is not a request
     with db.connect(db_path, read_only=True) as conn:
         got = conn.execute(
             "SELECT model_id, is_subagent, session_id, workload, speed, output_tokens, cost_usd"
             " FROM priced_requests ORDER BY ts"
         ).fetchall()
-    session = "6f1c2d3e-4b5a-4c3d-9e8f-0a1b2c3d4e5f"
+    session = "0d4c1e7a-5b3f-4a8e-9c21-7e6f5a4b3c2d"
+    project = "-home-dev-src-ledger"
     assert [(r[0], r[1], r[2], r[3], r[5]) for r in got] == [
-        ("claude-opus-5-5", False, session, "-Users-alice-src-acme-api", 412),
-        ("claude-haiku-4-5", True, session, "-Users-alice-src-acme-api", 96),
-        ("claude-haiku-4-5", True, session, "-Users-alice-src-acme-api", 58),
-        ("claude-opus-5-5", False, session, "-Users-alice-src-acme-api", 950),
+        ("claude-sonnet-4-5", False, session, project, 230),  # two block lines: final output
+        ("claude-haiku-4-5", True, session, project, 120),
+        ("claude-haiku-4-5", True, session, project, 64),
+        ("claude-sonnet-4-5", False, session, project, 800),
+        ("claude-opus-4-8", False, session, project, 100),
     ]
-    # Opus 5.5 ($4 in, $20 out, $8 1h write, $0.20 read):
-    #   3x4 + 18,890x8 + 96,512x0.2 + 412x20 = 178,674.4 -> $0.1786744
-    #   fast (2x): (6x4 + 1,422x8 + 115,402x0.2 + 950x20) x 2 = 106,960.8 -> $0.1069608
-    # Haiku 4.5 ($1, $5, $1.25 5m, $0.10 read): 4 + 9,120x1.25 + 96x5 = 11,884 -> $0.011884
-    #   6 + 310x1.25 + 9,120x0.1 + 58x5 = 1,595.5 -> $0.0015955
+    assert got[4][4] == "fast"
+    # Sonnet 4.5 ($3 in, $15 out, $3.75 5m write, $6 1h write, $0.30 read):
+    #   12x3 + 1,000x3.75 + 3,000x6 + 20,000x0.3 + 230x15
+    #   = 36 + 3,750 + 18,000 + 6,000 + 3,450 = 31,236 -> $0.031236
+    # Haiku 4.5 sub-agent ($1, $5, $1.25 5m, $0.10 read):
+    #   7 + 2,500x1.25 + 120x5 = 7 + 3,125 + 600 = 3,732 -> $0.003732
+    #   9 + 400x1.25 + 2,500x0.1 + 64x5 = 9 + 500 + 250 + 320 = 1,079 -> $0.001079
+    # Sonnet 4.5 long context (50 + 205,000 = 205,050 prompt tokens > 200k: $6 / $0.60 / $22.50
+    #   for the whole request): 50x6 + 205,000x0.6 + 800x22.5 = 300 + 123,000 + 18,000
+    #   = 141,300 -> $0.1413
+    # Opus 4.8 fast (2x): (20x5 + 1,000x0.5 + 100x25) x 2 = 3,100 x 2 = 6,200 -> $0.0062
     assert [Decimal(r[6]) for r in got] == [
-        Decimal("0.1786744"),
-        Decimal("0.011884"),
-        Decimal("0.0015955"),
-        Decimal("0.1069608"),
+        Decimal("0.031236"),
+        Decimal("0.003732"),
+        Decimal("0.001079"),
+        Decimal("0.1413"),
+        Decimal("0.0062"),
     ]
 
 

@@ -1,12 +1,13 @@
 """Checks on the shipped price table queries/prices.toml.
 
-The file is parsed here directly with tomllib (no repo imports), the same way the loader does:
-``tomllib.loads(text, parse_float=Decimal)``.
+The file is parsed here directly with tomllib, the same way the loader does
+(``tomllib.loads(text, parse_float=Decimal)``), and checked against Anthropic's pricing rules
+(invariants) and against a few bills worked by hand, priced by the real view.  Nothing outside
+the repository is read.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 import tomllib
@@ -18,7 +19,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PRICE_FILE = REPO / "queries" / "prices.toml"
-RESEARCH_CSV = Path(__file__).resolve().parents[2] / "shared/research/prices_reference.csv"
 
 TODAY = dt.date(2026, 11, 25)  # research snapshot date: "the row in force today"
 
@@ -177,79 +177,149 @@ def test_batch_everywhere(doc: dict[str, Any]) -> None:
         assert row["batch_multiplier"] == Decimal("0.5"), model_id
 
 
-# --- against the research CSV -------------------------------------------------------------------
+# --- invariants from Anthropic's pricing rules ---------------------------------------------------
 
+# Models whose cache read is not the standard 0.1x input, with the ratio their source states.
+CACHE_READ_EXCEPTIONS = {
+    # Fable 5.1 / Mythos 5.1: cache hit $0.25 on $10 input = 0.025x (pricing page, footnote 1);
+    # Fable 5.2 $0.20 on $8, the same ratio (third-party figure, row marked unconfirmed).
+    "claude-fable-5-2": Decimal("0.025"),
+    "claude-fable-5-1": Decimal("0.025"),
+    "claude-mythos-5-1": Decimal("0.025"),
+    "claude-opus-5-5": Decimal("0.05"),  # $0.20 on $4 input
+    "claude-3-haiku-20240307": Decimal("0.12"),  # $0.03 on $0.25 input
+}
+# Sonnet 5.5's read price was cut from $0.20 to $0.10 (0.05x) on 2026-10-07.
+CACHE_READ_FROM = {("claude-sonnet-5-5", dt.date(2026, 10, 7)): Decimal("0.05")}
 
-def _csv_rows() -> list[dict[str, str]]:
-    if not RESEARCH_CSV.exists():
-        pytest.skip(f"{RESEARCH_CSV} not present")
-    with RESEARCH_CSV.open(newline="", encoding="utf-8") as fh:
-        return [r for r in csv.DictReader(fh) if FIRST_PARTY_ID.match(r["model_id"])]
-
-
-def _value(cell: str) -> Decimal | None:
-    cell = cell.strip()
-    if cell in ("", "unknown"):
-        return None
-    return Decimal(cell)
-
-
-CSV_COLUMNS = {
-    "input_per_mtok": "input",
-    "output_per_mtok": "output",
-    "cache_write_5m_per_mtok": "cache_write_5m",
-    "cache_write_1h_per_mtok": "cache_write_1h",
-    "cache_read_per_mtok": "cache_read",
-    "long_input_per_mtok": "long_context_input",
-    "long_output_per_mtok": "long_context_output",
-    "batch_discount": "batch_multiplier",
+# Models whose prices carry a long-context tier (whole request above the threshold); every
+# other model's rows must not.  Sonnet 4.6 and Opus 4.6 lost theirs on 2026-03-13.
+LONG_CONTEXT = {
+    "claude-sonnet-4-0": 200_000,
+    "claude-sonnet-4-5": 200_000,
+    "claude-sonnet-4-6": 200_000,
+    "claude-opus-4-6": 200_000,
+    "claude-haiku-5-5": 100_000,
+}
+LONG_CONTEXT_ENDS = {
+    "claude-sonnet-4-6": dt.date(2026, 3, 13),
+    "claude-opus-4-6": dt.date(2026, 3, 13),
 }
 
 
-def _mismatches(rows: list[dict[str, str]], by_name: dict[str, dict[str, Any]]) -> list[str]:
-    problems = []
-    for csv_row in rows:
-        name = csv_row["model_id"]
-        if name not in by_name:
-            problems.append(f"{name}: not in prices.toml")
-            continue
-        values = {col: _value(csv_row[col]) for col in CSV_COLUMNS}
-        if all(v is None for v in values.values()):
-            continue  # unknown price: checked by test_unknown_csv_models_are_unpriced
-        ours = row_at(by_name[name], TODAY)
-        for col, key in CSV_COLUMNS.items():
-            want = values[col]
-            if want is not None and ours.get(key) != want:
-                problems.append(f"{name}.{key}: csv {want} != toml {ours.get(key)}")
-        threshold = csv_row["long_context_threshold_tokens"].strip()
-        if threshold and ours.get("long_context_threshold") != int(threshold):
-            problems.append(f"{name}: long_context_threshold {ours.get('long_context_threshold')}")
-        if not threshold and "long_context_threshold" in ours:
-            problems.append(f"{name}: toml has a long-context tier the csv lacks")
-    return problems
+def test_every_model_but_the_unpriced_has_every_rate(doc: dict[str, Any]) -> None:
+    unpriced = [m["id"] for m in doc["models"] if not m.get("prices")]
+    assert sorted(unpriced) == ["claude-mythos-5-2", "claude-mythos-preview"]
+    for model_id, row in all_rows(doc):
+        for key in (*PRICE_KEYS, "batch_multiplier", "source", "effective_from"):
+            assert key in row, (model_id, key)
+        assert row["input"] > 0, model_id
+        assert row["output"] > row["input"], model_id  # output always costs more than input
+        assert row["cache_read"] < row["input"] < row["cache_write_5m"], model_id
+        assert row["cache_write_5m"] < row["cache_write_1h"], model_id
 
 
-def test_confirmed_csv_rows_match(by_name: dict[str, dict[str, Any]]) -> None:
-    rows = [r for r in _csv_rows() if r["confirmed"] == "yes"]
-    assert len(rows) >= 25
-    assert _mismatches(rows, by_name) == []
+def test_cache_read_is_a_tenth_of_input_except_where_published(doc: dict[str, Any]) -> None:
+    for m in doc["models"]:
+        for row in m.get("prices", []):
+            want = CACHE_READ_EXCEPTIONS.get(m["id"], Decimal("0.1"))
+            for (mid, since), ratio in CACHE_READ_FROM.items():
+                if mid == m["id"] and row["effective_from"] >= since:
+                    want = ratio
+            assert row["cache_read"] == row["input"] * want, (m["id"], row["effective_from"])
+    # the exceptions are real: each named model exists and is priced
+    ids = {m["id"] for m in doc["models"] if m.get("prices")}
+    assert set(CACHE_READ_EXCEPTIONS) <= ids
 
 
-def test_unconfirmed_csv_rows_with_numbers_match(by_name: dict[str, dict[str, Any]]) -> None:
-    rows = [r for r in _csv_rows() if r["confirmed"] != "yes"]
-    assert _mismatches(rows, by_name) == []
+def test_long_context_tier_exactly_where_anthropic_has_one(doc: dict[str, Any]) -> None:
+    for m in doc["models"]:
+        for row in m.get("prices", []):
+            ended = (
+                m["id"] in LONG_CONTEXT_ENDS and row["effective_from"] >= LONG_CONTEXT_ENDS[m["id"]]
+            )
+            if m["id"] in LONG_CONTEXT and not ended:
+                assert row.get("long_context_threshold") == LONG_CONTEXT[m["id"]], m["id"]
+            else:
+                assert "long_context_threshold" not in row, (m["id"], row["effective_from"])
+            if row.get("long_context_threshold") == 200_000:
+                # "Long context pricing": input 2x and output 1.5x the base rates ($3/$15 ->
+                # $6/$22.50 for Sonnet; $5/$25 -> $10/$37.50 for Opus 4.6)
+                assert row["long_context_input"] == row["input"] * 2, m["id"]
+                assert row["long_context_output"] == row["output"] * Decimal("1.5"), m["id"]
 
 
-def test_unknown_csv_models_are_unpriced(by_name: dict[str, dict[str, Any]]) -> None:
-    unknown = [r["model_id"] for r in _csv_rows() if r["input_per_mtok"] == "unknown"]
-    assert set(unknown) >= {"claude-mythos-5-2", "claude-mythos-preview"}
-    for name in unknown:
-        assert by_name[name].get("prices", []) == [], name
+# --- hand-worked bills through the priced view ---------------------------------------------------
 
 
-def test_every_csv_first_party_id_is_known(by_name: dict[str, dict[str, Any]]) -> None:
-    missing = [r["model_id"] for r in _csv_rows() if r["model_id"] not in by_name]
-    assert missing == []
+def _bill(db_path: Path, **usage: Any) -> Decimal:
+    """The cost the priced view gives one request with this usage (shipped price file only)."""
+    from queries import db
+    from tests.rows import insert, request
+
+    with db.connect(db_path) as conn:
+        insert(conn, request(request_key="bill", **usage))
+        got = conn.execute("SELECT cost_usd FROM priced_requests WHERE request_key = 'bill'")
+        value = got.fetchall()[0][0]
+    assert value is not None, usage
+    return Decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("usage", "expected"),
+    [
+        # Haiku 4.5: 1,000,000 in x $1 + 1,000,000 out x $5 = $6
+        (
+            {"model": "claude-haiku-4-5-20251001", "input_tokens": 10**6, "output_tokens": 10**6},
+            Decimal("6"),
+        ),
+        # Sonnet 4.5, 150,000 prompt tokens (under 200k): 50,000 5m-writes x $3.75 + 50,000
+        #   1h-writes x $6 + 50,000 reads x $0.30 = 0.1875 + 0.30 + 0.015 = $0.5025
+        (
+            {
+                "model": "claude-sonnet-4-5",
+                "cache_write_5m": 50_000,
+                "cache_write_1h": 50_000,
+                "cache_read": 50_000,
+            },
+            Decimal("0.5025"),
+        ),
+        # The same with 1M of each: 3M prompt tokens > 200k, so the long-context cache rates
+        #   ($7.50 / $12 / $0.60): 7.50 + 12 + 0.60 = $20.10
+        (
+            {
+                "model": "claude-sonnet-4-5",
+                "cache_write_5m": 10**6,
+                "cache_write_1h": 10**6,
+                "cache_read": 10**6,
+            },
+            Decimal("20.10"),
+        ),
+        # Sonnet 4.5 over 200k prompt tokens: 250,000 in x $6 + 10,000 out x $22.50
+        #   = 1.50 + 0.225 = $1.725 (every token at the long-context rate)
+        (
+            {"model": "claude-sonnet-4-5", "input_tokens": 250_000, "output_tokens": 10_000},
+            Decimal("1.725"),
+        ),
+        # ...and exactly 200,000 is not over: 200,000 x $3 + 10,000 x $15 = 0.60 + 0.15 = $0.75
+        (
+            {"model": "claude-sonnet-4-5", "input_tokens": 200_000, "output_tokens": 10_000},
+            Decimal("0.75"),
+        ),
+        # Opus 4.5 batch: (1M in x $5 + 1M out x $25) x 0.5 = $15
+        (
+            {
+                "model": "claude-opus-4-5-20251101",
+                "service_tier": "batch",
+                "input_tokens": 10**6,
+                "output_tokens": 10**6,
+            },
+            Decimal("15"),
+        ),
+    ],
+)
+def test_hand_worked_bills(db_path: Path, usage: dict[str, Any], expected: Decimal) -> None:
+    assert _bill(db_path, **usage) == expected
 
 
 # --- hand-written spot checks -------------------------------------------------------------------

@@ -22,6 +22,7 @@ from tests.sources_fakeapi import FakeAPI, Reply, error, fake_api
 KEY = "sk-ant-admin01-SECRET-test-key-never-logged"
 USAGE = "/v1/organizations/analytics/usage"
 COST = "/v1/organizations/analytics/cost"
+FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
 REFRESHED = "2026-11-20T06:10:00Z"  # 11-18 bucket (ends 11-19 00:00) final; 11-19 bucket not
 
 
@@ -253,9 +254,9 @@ def test_missing_scope_and_missing_key_are_one_line_each(db_path: Path) -> None:
     assert "set ANTHROPIC_ADMIN_KEY" in missing.output
 
 
-def test_legacy_reports_when_analytics_is_not_available(db_path: Path, formats_dir: Path) -> None:
-    usage_doc = json.loads((formats_dir / "admin_usage_report.json").read_text())
-    cost_doc = json.loads((formats_dir / "admin_cost_report.json").read_text())
+def test_legacy_reports_when_analytics_is_not_available(db_path: Path) -> None:
+    usage_doc = json.loads((FORMATS / "admin_usage_report.json").read_text())
+    cost_doc = json.loads((FORMATS / "admin_cost_report.json").read_text())
     page2 = {"data": [], "has_more": False, "next_page": None}
     with fake_api() as api:
         api.routes["/v1/organizations/usage_report/messages"] = lambda q, h, b: Reply(
@@ -268,14 +269,15 @@ def test_legacy_reports_when_analytics_is_not_available(db_path: Path, formats_d
         ]
     assert result.exit_code == 0, result.output
     assert "legacy" in result.output
-    assert legacy_pages == [None, ["page_MjAyNi0xMS0yMFQwMDowMDowMFo="]]
-    # Example file: 1,520,344 + 88,110 uncached input tokens on 11-18.
+    assert legacy_pages == [None, ["page_fx_2"]]
+    # Fixture: 300,000 (Sonnet 4.5) + 70,000 (Haiku 4.5) uncached input tokens on 11-10.
     assert _q(
         db_path, "SELECT source, sum(uncached_input_tokens) FROM usage_buckets GROUP BY 1"
-    ) == [("usage-report", 1608454)]
-    # 456.1032 + 603.1770 + 37.0000 cents = 1096.2802 cents = $10.962802.
+    ) == [("usage-report", 370000)]
+    # Amounts are cents: 300,000 x $3/MTok = $0.90 = "90.0000"; 40,000 x $15/MTok = $0.60 =
+    # "60.0000"; 3 searches x $10/1,000 = $0.03 = "3.0000".  90 + 60 + 3 = 153 cents = $1.53.
     assert _q(db_path, "SELECT source, sum(amount_usd) FROM cost_buckets GROUP BY 1") == [
-        ("cost-report", Decimal("10.962802"))
+        ("cost-report", Decimal("1.53"))
     ]
 
 

@@ -1,7 +1,8 @@
 """Readers for batch results, LiteLLM, Helicone, OTel, Bedrock, Vertex and Console CSV exports.
 
-Each reader is tested with the research example files and with data generated here in its
-layout; costs are worked by hand in the comments (rates are USD per million tokens).
+Each reader is tested with the small example files in tests/fixtures/formats/ (written by hand
+in each format's layout) and with data generated here; costs are worked by hand in the comments
+(rates are USD per million tokens, from queries/prices.toml and its sources).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from ingest.load import ingest_paths
 from ingest.readers import detect
 from ingest.readers._common import bedrock_model, vertex_model
 from queries import db as qdb
+
+FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
 
 
 def _rows(db_path: Path, where: str = "true") -> dict[str, dict[str, Any]]:
@@ -50,35 +53,56 @@ def _write(path: Path, records: list[Any]) -> Path:
         ("messages_api.jsonl", "messages"),  # still claimed by `messages`, not by a newcomer
     ],
 )
-def test_auto_detection_picks_the_reader(formats_dir: Path, name: str, fmt: str) -> None:
-    path = formats_dir / name
+def test_auto_detection_picks_the_reader(name: str, fmt: str) -> None:
+    path = FORMATS / name
     assert detect(path, path.read_bytes()[:4096]) == fmt
 
 
-def test_bedrock_example_maps_ids_scopes_and_latency(formats_dir: Path, db_path: Path) -> None:
-    report = ingest_paths([formats_dir / "bedrock_invocation.jsonl"], db_path=db_path)
-    assert report.new_requests == 3
+def test_bedrock_example_maps_ids_scopes_and_latency(db_path: Path) -> None:
+    report = ingest_paths([FORMATS / "bedrock_invocation.jsonl"], db_path=db_path)
+    assert report.new_requests == 4
+    assert report.error_records == 1  # bd-fx-0005: ThrottlingException, counted, not billed
     assert not report.malformed
     rows = _rows(db_path)
-    us = rows["bedrock:5f0c9a3e-2b1d-4c8e-9f7a-6d5e4c3b2a10"]
-    # us. profile = regional: Sonnet 4.5 (412 x $3 + 4 x $15) / 1e6 x 1.1 = 0.0014256
+    us = rows["bedrock:bd-fx-0001"]
+    # us. profile = regional (+10%), Sonnet 4.5, split taken from the Anthropic body:
+    #   (500 x $3 + 200 x $3.75 (5m) + 1,000 x $6 (1h) + 60 x $15) / 1e6 x 1.1
+    #   = (1,500 + 750 + 6,000 + 900) x 1.1 = 9,150 x 1.1 = 10,065 -> $0.010065
     assert (us["model_id"], us["platform"], us["endpoint_scope"]) == (
         "claude-sonnet-4-5",
         "bedrock",
         "regional",
     )
-    assert us["cost_usd"] == Decimal("0.0014256")
-    glob = rows["bedrock:7a1d2e3f-4b5c-4d6e-8f9a-0b1c2d3e4f5a"]
-    # global. profile = list price: Haiku 4.5 22 x $1 + 4096 x $0.10 + 88 x $5 = 871.6 / 1e6
+    assert (us["cache_write_5m"], us["cache_write_1h"], us["cache_split_unknown"]) == (
+        200,
+        1000,
+        False,
+    )
+    assert us["cost_usd"] == Decimal("0.010065")
+    assert us["message_id"] == "msg_bdrk_fx_01"
+    assert us["workload"] == "statements"
+    glob = rows["bedrock:bd-fx-0002"]
+    # global. profile = list price, Haiku 4.5: 30 x $1 + 8,000 x $0.10 + 150 x $5 (the stream's
+    #   final output count) = 30 + 800 + 750 = 1,580 -> $0.00158
     assert glob["endpoint_scope"] == "global"
-    assert glob["cost_usd"] == Decimal("0.0008716")
-    assert (glob["latency_ms"], glob["ttft_ms"]) == (1405.0, 385.0)
-    arn = rows["bedrock:9c3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6b"]
+    assert glob["output_tokens"] == 150
+    assert glob["cost_usd"] == Decimal("0.00158")
+    assert (glob["latency_ms"], glob["ttft_ms"]) == (2200.0, 450.0)
+    arn = rows["bedrock:bd-fx-0003"]
     # An application inference profile names no model: kept, but unpriced (never $0).
     assert arn["cost_usd"] is None
     assert not arn["priced"]
-    assert arn["latency_ms"] == 612.0
+    assert arn["latency_ms"] == 700.0
     assert report.unpriced_requests == 1
+    bare = rows["bedrock:bd-fx-0004"]
+    # No body, so no 5m/1h split: 400 writes at the 5m rate, flagged.  eu. = regional:
+    #   (100 x $1 + 400 x $1.25 + 10 x $5) x 1.1 = (100 + 500 + 50) x 1.1 = 715 -> $0.000715
+    assert (bare["cache_write_5m"], bare["cache_write_1h"], bare["cache_split_unknown"]) == (
+        400,
+        0,
+        True,
+    )
+    assert bare["cost_usd"] == Decimal("0.000715")
 
 
 def test_bedrock_generated_split_errors_and_bad_lines(tmp_path: Path, db_path: Path) -> None:
@@ -180,7 +204,7 @@ def test_vertex_model_ids(given: str, expected: tuple[str, str | None]) -> None:
     assert vertex_model(given) == expected
 
 
-def test_vertex_example_and_generated(formats_dir: Path, tmp_path: Path, db_path: Path) -> None:
+def test_vertex_example_and_generated(tmp_path: Path, db_path: Path) -> None:
     generated = {
         "logging_time": "2026-11-18T11:00:00Z",
         "request_id": 42,
@@ -208,22 +232,29 @@ def test_vertex_example_and_generated(formats_dir: Path, tmp_path: Path, db_path
         "full_response": {"error": {"code": 429}},
     }
     mine = _write(tmp_path / "vertex.jsonl", [generated, error_row])
-    report = ingest_paths([formats_dir / "vertex_request_response.jsonl", mine], db_path=db_path)
+    report = ingest_paths([FORMATS / "vertex_request_response.jsonl", mine], db_path=db_path)
     assert report.new_requests == 3
-    assert report.error_records == 1
+    assert report.error_records == 2  # the fixture's overloaded_error row and request 43
     assert not report.malformed
     rows = _rows(db_path)
-    # global Haiku 4.5: 402 x $1 + 4 x $5 = 422 / 1e6
-    assert rows["vertex:1873344512098765432"]["cost_usd"] == Decimal("0.000422")
-    # us-east5 Sonnet 4.6, regional: (1290 x 3 + 233 x 15) / 1e6 x 1.1 = 7365 x 1.1 / 1e6
-    regional = rows["vertex:1873344512098765433"]
-    assert regional["cost_usd"] == Decimal("0.0081015")
-    assert regional["latency_ms"] == 4211.0
+    # global Haiku 4.5 (list price): 800 x $1 + 20 x $5 = 900 -> $0.0009
+    glob = rows["vertex:7700000000000000001"]
+    assert (glob["model_id"], glob["endpoint_scope"]) == ("claude-haiku-4-5", "global")
+    assert glob["cost_usd"] == Decimal("0.0009")
+    assert glob["latency_ms"] == 510.0
+    # us-east5 Sonnet 4.5, regional, long context: 1,000 + 210,000 = 211,000 prompt tokens
+    #   > 200,000, so the whole request is at $6 in / $0.60 read / $22.50 out:
+    #   (1,000 x 6 + 210,000 x 0.6 + 300 x 22.5) x 1.1 = (6,000 + 126,000 + 6,750) x 1.1
+    #   = 138,750 x 1.1 = 152,625 -> $0.152625
+    regional = rows["vertex:7700000000000000002"]
+    assert regional["endpoint_scope"] == "regional"
+    assert regional["cost_usd"] == Decimal("0.152625")
+    assert regional["latency_ms"] == 9800.0
     # europe-west1 Opus 4.5: (2000 x 5 + 10000 x 0.5 + 100 x 25) / 1e6 x 1.1 = 0.01925
     assert rows["vertex:42"]["cost_usd"] == Decimal("0.01925")
 
 
-def test_litellm_example_and_generated(formats_dir: Path, tmp_path: Path, db_path: Path) -> None:
+def test_litellm_example_and_generated(tmp_path: Path, db_path: Path) -> None:
     payload = {  # StandardLoggingPayload: epoch-second floats, provider-prefixed Bedrock model
         "id": "chatcmpl-gen-1",
         "call_type": "acompletion",
@@ -249,22 +280,26 @@ def test_litellm_example_and_generated(formats_dir: Path, tmp_path: Path, db_pat
     failure = {**payload, "id": "chatcmpl-gen-2", "status": "failure"}
     openai = {**payload, "id": "chatcmpl-gen-3", "model": "gpt-4o"}
     mine = _write(tmp_path / "spend.jsonl", [payload, failure, openai])
-    report = ingest_paths([formats_dir / "litellm_spend_logs.jsonl", mine], db_path=db_path)
+    report = ingest_paths([FORMATS / "litellm_spend_logs.jsonl", mine], db_path=db_path)
     assert report.new_requests == 3
     assert report.error_records == 1
     assert not report.malformed
     rows = _rows(db_path)
-    first = rows["litellm:chatcmpl-6a0e1f2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"]
-    # prompt 13,886 includes cache: uncached = 13886 - 11800 - 2048 = 38.  Sonnet 4.6:
-    # 38 x 3 + 2048 x 3.75 (5m, split unknown) + 11800 x 0.30 + 311 x 15 = 15999 / 1e6
-    assert (first["input_tokens"], first["cache_split_unknown"]) == (38, True)
-    assert first["cost_usd"] == Decimal("0.015999")
-    assert first["workload"] == "triage"
-    assert (first["latency_ms"], first["ttft_ms"]) == (1834.0, 412.0)
-    second = rows["litellm:chatcmpl-7b1f2a3c-4d5e-4f6a-9b0c-1d2e3f4a5b6c"]
+    first = rows["litellm:chatcmpl-fx-0001"]
+    # prompt 6,100 includes cache: uncached = 6,100 - 5,000 read - 1,000 written = 100.
+    # Sonnet 4.5: 100 x $3 + 1,000 x $3.75 (5m, split unknown) + 5,000 x $0.30 + 200 x $15
+    #   = 300 + 3,750 + 1,500 + 3,000 = 8,550 -> $0.00855 (LiteLLM's own `spend` is ignored)
+    assert (first["input_tokens"], first["cache_split_unknown"]) == (100, True)
+    assert first["cost_usd"] == Decimal("0.00855")
+    assert first["workload"] == "summarise"
+    # 12:00:00.000 -> first chunk 00.350 -> end 01.900
+    assert (first["latency_ms"], first["ttft_ms"]) == (1900.0, 350.0)
+    second = rows["litellm:chatcmpl-fx-0002"]
     # non-streamed: completionStartTime == endTime -> no time to first token
     assert second["ttft_ms"] is None
-    assert second["cost_usd"] == Decimal("0.000440")
+    # anthropic/claude-haiku-4-5: 300 x $1 + 12 x $5 = 360 -> $0.00036
+    assert second["model_id"] == "claude-haiku-4-5"
+    assert second["cost_usd"] == Decimal("0.00036")
     gen = rows["litellm:chatcmpl-gen-1"]
     # 5000 - 3000 - 1000 = 1000 uncached; us. Bedrock Haiku 4.5, regional:
     # (1000 x 1 + 1000 x 2 (1h) + 3000 x 0.1 + 100 x 5) / 1e6 x 1.1 = 3800 x 1.1 / 1e6
@@ -275,9 +310,7 @@ def test_litellm_example_and_generated(formats_dir: Path, tmp_path: Path, db_pat
     assert gen["ttft_ms"] == pytest.approx(400.0)
 
 
-def test_helicone_example_and_inclusive_prompt_counts(
-    formats_dir: Path, tmp_path: Path, db_path: Path
-) -> None:
+def test_helicone_example_and_inclusive_prompt_counts(tmp_path: Path, db_path: Path) -> None:
     inclusive = {  # total = prompt + completion: prompt includes the 3,000 cached tokens
         "request_id": "h-2",
         "request_created_at": "2026-11-18T10:00:00Z",
@@ -295,16 +328,19 @@ def test_helicone_example_and_inclusive_prompt_counts(
     }
     failed = {**inclusive, "request_id": "h-3", "response_status": 500}
     mine = _write(tmp_path / "helicone.jsonl", [inclusive, failed])
-    report = ingest_paths([formats_dir / "helicone_export.jsonl", mine], db_path=db_path)
+    report = ingest_paths([FORMATS / "helicone_export.jsonl", mine], db_path=db_path)
     assert report.new_requests == 2
-    assert report.error_records == 1
+    assert report.error_records == 2  # the fixture's 429 and h-3's 500
     rows = _rows(db_path)
-    ex = rows["msg:msg_01H2q7w4mZ3b9VdZkq8xYt1A"]  # keyed on Anthropic's message id
-    # total 14,197 = 38 + 2048 + 11800 + 311: prompt (38) is already uncached -> $0.015999
-    assert ex["input_tokens"] == 38
-    assert ex["cost_usd"] == Decimal("0.015999")
-    assert ex["workload"] == "support-bot"
-    assert (ex["latency_ms"], ex["ttft_ms"]) == (1834.0, 412.0)
+    ex = rows["msg:msg_fx_hc_01"]  # keyed on Anthropic's message id
+    # total 15,450 = 50 + 3,000 + 12,000 + 400: prompt (50) is already uncached.  Sonnet 4.5:
+    #   50 x $3 + 3,000 x $3.75 (5m, no split in Helicone) + 12,000 x $0.30 + 400 x $15
+    #   = 150 + 11,250 + 3,600 + 6,000 = 21,000 -> $0.021
+    assert ex["input_tokens"] == 50
+    assert (ex["cache_write_5m"], ex["cache_split_unknown"]) == (3000, True)
+    assert ex["cost_usd"] == Decimal("0.021")
+    assert ex["workload"] == "ledger-bot"
+    assert (ex["latency_ms"], ex["ttft_ms"]) == (2600.0, 610.0)
     # 4000 - 3000 = 1000 uncached: 1000 x 1 + 3000 x 0.1 + 10 x 5 = 1350 / 1e6
     assert rows["helicone:h-2"]["input_tokens"] == 1000
     assert rows["helicone:h-2"]["cost_usd"] == Decimal("0.00135")
@@ -329,7 +365,7 @@ def _span(
     }
 
 
-def test_otel_input_token_conventions(formats_dir: Path, tmp_path: Path, db_path: Path) -> None:
+def test_otel_input_token_conventions(tmp_path: Path, db_path: Path) -> None:
     semconv = _span(
         {
             "gen_ai.provider.name": "anthropic",
@@ -363,20 +399,31 @@ def test_otel_input_token_conventions(formats_dir: Path, tmp_path: Path, db_path
         ]
     }
     mine = _write(tmp_path / "spans.jsonl", [line])
-    report = ingest_paths([formats_dir / "otel_spans.jsonl", mine], db_path=db_path)
+    report = ingest_paths([FORMATS / "otel_spans.jsonl", mine], db_path=db_path)
     assert report.new_requests == 5
     assert not report.malformed
     rows = _rows(db_path)
-    # example span 1 (semconv names): 13,886 - 11,800 - 2,048 = 38 uncached
-    assert rows["msg:msg_01H2q7w4mZ3b9VdZkq8xYt1A"]["input_tokens"] == 38
-    # OpenLLMetry span with no cache tokens: 5,210 either way; 9.12 s span duration
-    old = rows["msg:msg_01Q8cLbW6yPz1uTn4eVr9Sm2"]
-    assert (old["input_tokens"], old["output_tokens"], old["latency_ms"]) == (5210, 1422, 9120.0)
-    # OpenLIT copies Anthropic's uncached count: 3 stays 3; TTFT 0.38 s
-    lit = rows["msg:msg_01Vb3Nn8sKp2QwErTy5uIoP6"]
-    assert (lit["input_tokens"], lit["cache_read"], lit["cache_write_5m"]) == (3, 96512, 18890)
-    assert lit["ttft_ms"] == pytest.approx(380.0)
-    assert lit["latency_ms"] == 2410.0
+    # fixture span 1 (semconv names): input 9,000 includes the cache: 9,000 - 6,000 - 2,000
+    #   = 1,000 uncached.  Sonnet 4.5, lump of writes at 5m (flagged):
+    #   1,000 x $3 + 2,000 x $3.75 + 6,000 x $0.30 + 250 x $15 = 3,000 + 7,500 + 1,800 + 3,750
+    #   = 16,050 -> $0.01605; span 4.2 s
+    sem = rows["msg:msg_fx_ot_01"]
+    assert (sem["input_tokens"], sem["cache_split_unknown"]) == (1000, True)
+    assert sem["cost_usd"] == Decimal("0.01605")
+    assert sem["latency_ms"] == 4200.0
+    # OpenLLMetry span with no cache tokens: 700 either way; 3.25 s span duration.
+    #   Haiku 4.5: 700 x $1 + 90 x $5 = 1,150 -> $0.00115
+    old = rows["msg:msg_fx_ot_02"]
+    assert (old["input_tokens"], old["output_tokens"], old["latency_ms"]) == (700, 90, 3250.0)
+    assert old["cost_usd"] == Decimal("0.00115")
+    # OpenLIT copies Anthropic's uncached count: 4 stays 4; TTFT 0.25 s; its own cost ignored.
+    #   Haiku 4.5: 4 x $1 + 500 x $1.25 + 30,000 x $0.10 + 60 x $5 = 4 + 625 + 3,000 + 300
+    #   = 3,929 -> $0.003929
+    lit = rows["msg:msg_fx_ot_03"]
+    assert (lit["input_tokens"], lit["cache_read"], lit["cache_write_5m"]) == (4, 30000, 500)
+    assert lit["ttft_ms"] == pytest.approx(250.0)
+    assert lit["latency_ms"] == 1800.0
+    assert lit["cost_usd"] == Decimal("0.003929")
     mine_rows = {k: v for k, v in rows.items() if k.startswith("otel:")}
     s1, s2 = mine_rows["otel:t1:s1"], mine_rows["otel:t1:s2"]
     # 5000 - 4000 = 1000 uncached: 1000 x 1 + 4000 x 0.1 + 100 x 5 = 1900 / 1e6
@@ -387,9 +434,7 @@ def test_otel_input_token_conventions(formats_dir: Path, tmp_path: Path, db_path
     assert s2["input_tokens"] == 10
 
 
-def test_batch_results_batch_tier_and_batch_id(
-    formats_dir: Path, tmp_path: Path, db_path: Path
-) -> None:
+def test_batch_results_batch_tier_and_batch_id(tmp_path: Path, db_path: Path) -> None:
     mine = _write(
         tmp_path / "msgbatch_01XYZ_results.jsonl",
         [
@@ -408,7 +453,7 @@ def test_batch_results_batch_tier_and_batch_id(
         ],
     )
     os.utime(mine, (1795000000, 1795000000))  # results saved 2026-11-18
-    shutil.copy(formats_dir / "batch_results.jsonl", tmp_path / "example.jsonl")
+    shutil.copy(FORMATS / "batch_results.jsonl", tmp_path / "example.jsonl")
     os.utime(tmp_path / "example.jsonl", (1795000000, 1795000000))
     report = ingest_paths([tmp_path], db_path=db_path)
     assert report.new_requests == 3
@@ -420,10 +465,15 @@ def test_batch_results_batch_tier_and_batch_id(
     assert gen["service_tier"] == "batch"
     assert gen["cost_usd"] == Decimal("0.0075")
     assert json.loads(gen["tags"]) == {"batch_id": "msgbatch_01XYZ", "custom_id": "doc-1"}
-    # example: Haiku (402 + 4 x 5) x 0.5 = 211; Sonnet 4.6 (15 x 3 + 2048 x 0.3 + 3 x 15) x 0.5
-    #   = (45 + 614.4 + 45) x 0.5 = 352.2   (per 1e6)
-    assert rows["msg:msg_01FqZ5xRt8Yu2Io3Pa4Sd5Fg"]["cost_usd"] == Decimal("0.000211")
-    assert rows["msg:msg_01GrA6yS9uZv3Jp4Qb5Te6Gh"]["cost_usd"] == Decimal("0.0003522")
+    # fixture: Haiku 4.5 (1,200 x $1 + 80 x $5) x 0.5 = 1,600 x 0.5 = 800 -> $0.0008
+    assert rows["msg:msg_fx_bt_01"]["cost_usd"] == Decimal("0.0008")
+    # Sonnet 4.5 with both write lifetimes: (20 x $3 + 1,000 x $3.75 + 500 x $6 + 4,000 x $0.30
+    #   + 30 x $15) x 0.5 = (60 + 3,750 + 3,000 + 1,200 + 450) x 0.5 = 8,460 x 0.5 = 4,230
+    #   -> $0.00423
+    sonnet = rows["msg:msg_fx_bt_02"]
+    assert (sonnet["cache_write_5m"], sonnet["cache_write_1h"]) == (1000, 500)
+    assert sonnet["cost_usd"] == Decimal("0.00423")
+    assert json.loads(sonnet["tags"])["batch_id"] == "example"  # no msgbatch_ id: the stem
 
 
 def _buckets(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -434,22 +484,30 @@ def _buckets(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
         con.close()
 
 
-def test_console_csv_examples_are_aggregates_not_requests(formats_dir: Path, db_path: Path) -> None:
+def test_console_csv_examples_are_aggregates_not_requests(db_path: Path) -> None:
     report = ingest_paths(
-        [formats_dir / "console_usage_export.csv", formats_dir / "console_cost_export.csv"],
+        [FORMATS / "console_usage_export.csv", FORMATS / "console_cost_export.csv"],
         db_path=db_path,
     )
     assert report.new_requests == 0
     assert not report.malformed
     assert report.files_read == 2
     assert _buckets(db_path, "SELECT count(*) FROM requests") == [(0,)]
-    # 1,520,344 + 88,110 + 120,443 + 5,210 uncached input tokens
+    # 250,000 (written "250,000" in a file with a BOM) + 12,000 + 70,000 uncached input tokens
     assert _buckets(db_path, "SELECT count(*), sum(uncached_input_tokens) FROM usage_buckets") == [
-        (4, 1734107)
+        (3, 332000)
     ]
-    # 4.56 + 0.30 + 1.32 + 2.74 + 6.03 + 0.04 + 0.01 dollars (not cents); list 0.09 + 0.03
+    # the "> 200k" row is the long-context bucket
+    assert _buckets(
+        db_path,
+        "SELECT context_window, cache_read FROM usage_buckets ORDER BY context_window, cache_read",
+    ) == [("0-200k", 0), ("0-200k", 500000), ("200k-1M", 230000)]
+    # The cost file is Sonnet 4.5 / Haiku 4.5 at list rates, in dollars (not cents):
+    #   250,000 x $3 = 0.75; 10,000 x $3.75 = 0.0375; 20,000 x $6 = 0.12; 500,000 x $0.30 = 0.15;
+    #   40,000 x $15 = 0.60; Haiku batch 70,000 x $1 x 0.5 = 0.035 and 9,000 x $5 x 0.5 = 0.0225
+    #   cost = 1.715; list (no batch discount on the Haiku rows: 0.07 + 0.045) = 1.7725
     assert _buckets(db_path, "SELECT sum(amount_usd), sum(list_amount_usd) FROM cost_buckets") == [
-        (Decimal("15.000000000000"), Decimal("15.070000000000"))
+        (Decimal("1.715"), Decimal("1.7725"))
     ]
 
 
