@@ -104,10 +104,16 @@ def _first(attrs: dict[str, Any], *names: str) -> Any:
 
 
 def _nanos(value: Any, name: str) -> int:
+    """Epoch nanoseconds; BadRecord when not an integer or outside the calendar (1e20, -1e20
+    and Infinity reached `datetime` and aborted the run)."""
     try:
-        return int(value)
+        nanos = int(value)
+        dt.datetime.fromtimestamp(nanos / 1e9, tz=dt.UTC)
     except (TypeError, ValueError) as err:
         raise BadRecord(f"span {name} is not an integer: {value!r}") from err
+    except (OverflowError, OSError):
+        raise BadRecord(f"span {name} {value!r} is not a time a calendar holds") from None
+    return nanos
 
 
 def _model(attrs: dict[str, Any]) -> tuple[str, str, str | None] | None:
