@@ -8,6 +8,7 @@ percentiles are recomputed from the raw rows with the standard library.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import statistics
 import subprocess
 import sys
@@ -33,8 +34,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("dash")
     home = root / "home"
     home.mkdir()
-    formats = Path(__file__).resolve().parents[2] / "shared" / "research" / "formats"
-    return dashboard_db.build(root, home, formats if formats.exists() else None), home
+    formats = Path(__file__).resolve().parent / "fixtures" / "formats"  # adds messages_api.jsonl
+    return dashboard_db.build(root, home, formats), home
 
 
 @pytest.fixture
@@ -250,7 +251,7 @@ def test_latency_percentiles_match_the_raw_rows(db: Path) -> None:
         ).fetchall()
     per_model: dict[str, list[float]] = {}
     for model, latency, _ttft in raw:
-        model_id = model.removesuffix("-20250929").removesuffix("-20251101")
+        model_id = re.sub(r"-\d{8}$", "", model)  # the dated id's alias, as the page shows
         per_model.setdefault(model_id, []).append(latency)
     assert per_model
     for model, values in per_model.items():
@@ -265,8 +266,9 @@ def test_latency_percentiles_match_the_raw_rows(db: Path) -> None:
     assert len(at.get("plotly_chart")) >= 3
     projected = table(at, "download-latency_projected")
     assert projected
-    # Haiku is the faster model by default, so wholly moved timed workloads get quicker.
-    faster = [r for r in projected if r["latency_source"] == "default"]
+    # Haiku is the faster model (by default, and in these logs, Claude Code's timing included:
+    # its median output speed is about twice Sonnet's), so moved timed workloads get quicker.
+    faster = [r for r in projected if r["latency_source"] in ("default", "logs")]
     assert faster
     assert all(r["projected_p50_ms"] < r["current_p50_ms"] for r in faster)
 

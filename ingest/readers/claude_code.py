@@ -44,6 +44,7 @@ NAME = "claude-code"
 # The parse of one batch is held to this; batches are small enough to fit.  (256MB was no
 # faster on 1.1 GB of transcripts, and the process peaked 25 MB higher.)
 READER_MEMORY = os.environ.get("SWITCHCOST_READER_MEMORY", "128MB")
+WINNERS_MEMORY = os.environ.get("SWITCHCOST_READER_MERGE_MEMORY", "256MB")
 THREADS = os.cpu_count() or 1
 # DuckDB reads a path with these characters as a pattern: such files are read as ranges.
 _GLOB = set("*?[]{}")
@@ -165,6 +166,9 @@ def _parse(
     again.flush()
     if again.jobs:
         _scan(con, again.jobs, 1)
+    # The merge of every batch's groups holds them all at once: give it room (a limit, not a
+    # reservation: a chunk of ordinary transcripts needs far less).
+    con.execute(f"SET memory_limit = '{WINNERS_MEMORY}'")
     con.execute(sql.WINNERS)
     bad_rows = con.execute(sql.BAD).fetchall()
     result.error_records += int(

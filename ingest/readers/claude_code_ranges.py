@@ -19,13 +19,15 @@ from typing import Any
 from ingest.readers.messages import BadRecord, load_object
 from ingest.records import FileTask, Malformed
 
-# One DuckDB query takes at most about this many bytes.  A query's peak is about six times its
-# input (the text, its lines, the parsed fields), and two run at once (one per core) within
-# the reader's 128 MB pool: 8 MB batches peak near 100 MB together.
-BATCH_BYTES = int(os.environ.get("SWITCHCOST_CC_BATCH_BYTES", 4 * 1024 * 1024))
+# One DuckDB query takes about this many bytes, as rows of at most a few MB each (whole small
+# files, or pieces of larger ones).  A query's peak is about 1.5 times its input when its rows
+# are small and about 3.5 times its largest row, so two at once (one per core) stay within
+# the reader's 128 MB pool; larger batches mean fewer queries (each costs ~40 ms to plan).
+BATCH_BYTES = int(os.environ.get("SWITCHCOST_CC_BATCH_BYTES", 32 * 1024 * 1024))
 # A whole file up to this size is read by DuckDB from its path; larger ones, and the appended
-# part of a file, are read here in pieces.
-WHOLE_FILE_BYTES = int(os.environ.get("SWITCHCOST_CC_WHOLE_BYTES", 2 * 1024 * 1024))
+# part of a file, are read here in pieces of about PIECE_BYTES.
+WHOLE_FILE_BYTES = int(os.environ.get("SWITCHCOST_CC_WHOLE_BYTES", 4 * 1024 * 1024))
+PIECE_BYTES = int(os.environ.get("SWITCHCOST_CC_PIECE_BYTES", 2 * 1024 * 1024))
 # Lines longer than this are shrunk in Python before DuckDB sees them.
 GIANT_LINE = int(os.environ.get("SWITCHCOST_CC_GIANT_LINE", 1024 * 1024))
 
@@ -142,7 +144,7 @@ class Ranges:
         A response whose lines straddle two batches comes out once per batch; the reader
         merges the copies of one task.
         """
-        for data in pieces(task, BATCH_BYTES // 2):
+        for data in pieces(task, PIECE_BYTES):
             before = self.lines.get(i, 0)
             data = self._mend(task, data, before).removesuffix(b"\n")
             if self._size + len(data) > BATCH_BYTES:

@@ -85,10 +85,11 @@ marked AS (
     SELECT fi, pieces, n, line,
         contains(line, '"assistant"') OR contains(line, '"usage"') AS maybe,
         contains(line, '"type":"user"') OR contains(line, '"type": "user"') AS userish,
-        -- (the cheap test first: most lines are one object and need nothing more)
-        NOT (starts_with(line, '{{') AND ends_with(line, '}}'))
-            AND trim(line, ' ' || chr(9) || chr(13)) <> ''
-            AND NOT coalesce(try(json_type(line)) = 'OBJECT', false) AS misshapen
+        -- a CASE, not AND: only a CASE spares the lines that pass the cheap test the parse
+        CASE WHEN starts_with(line, '{{') AND ends_with(line, '}}') THEN false
+             ELSE trim(line, ' ' || chr(9) || chr(13)) <> ''
+                  AND NOT coalesce(try(json_type(line)) = 'OBJECT', false)
+             END AS misshapen
     FROM lines
 ),
 parsed AS (
