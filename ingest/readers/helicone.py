@@ -45,9 +45,10 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def _model(obj: dict[str, Any]) -> tuple[str, str, str | None]:
-    raw = str(
-        obj.get("model_override") or obj.get("response_model") or obj.get("request_model") or ""
-    ).lower()
+    given = obj.get("model_override") or obj.get("response_model") or obj.get("request_model")
+    if given is not None and not isinstance(given, str):  # a number was billed as model "4.5"
+        raise BadRecord(f"model is not text: {given!r}")
+    raw = (given or "").lower()
     if not raw:
         raise BadRecord("request without a model")
     provider = str(obj.get("provider") or "").lower()
