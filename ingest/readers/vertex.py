@@ -61,6 +61,9 @@ def parse(obj: dict[str, Any], path: str, line: int, options: ReadOptions) -> li
         raise BadRecord("row without request_id")
     response = _json_field(obj.get("full_response"))
     if not isinstance(response, dict) or not isinstance(response.get("usage"), dict):
+        if isinstance(response, dict) and response.get("usage") is not None:
+            # a usage that is not an object is a broken row, not an error response
+            raise BadRecord(f"full_response.usage is not an object: {response['usage']!r}")
         return None
     resource = obj.get("model")
     if isinstance(resource, str) and resource:
