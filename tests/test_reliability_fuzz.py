@@ -61,7 +61,7 @@ def _check(corpus: C.Corpus, db_path: Path, logs: Path) -> str:
 
 def test_fuzz_every_format_fast(tmp_path: Path, db_path: Path) -> None:
     logs = tmp_path / "logs"
-    corpus = C.build(logs, seed=7, n_bad=100, n_valid=40)
+    corpus = C.build(logs, seed=7, n_bad=110, n_valid=40)
     assert corpus.bad_lines >= 900
     assert len(corpus.kinds) >= 40
     print(f"\nfuzz: {_check(corpus, db_path, logs)}")

@@ -229,6 +229,7 @@ _SPAN: Path_ = ("resourceSpans", 0, "scopeSpans", 0, "spans", 0)
 def batch_results(i: int, rng: random.Random) -> tuple[Obj, Usage]:
     u = _tokens(rng, _model(rng), cache=True)
     msg = _message(i, u, "bt")
+    del msg["usage"]["service_tier"]  # none given: a batch result is billed at the batch tier
     return {"custom_id": f"doc-{i}", "result": {"type": "succeeded", "message": msg}}, Usage(
         u.model, u.inp, u.w5, u.w1, u.read, u.out, batch=True
     )
