@@ -202,7 +202,8 @@ def test_timing_survives_a_response_read_across_two_batches(
     whole = tmp_path / "whole.duckdb"
     ingest_paths([tmp_path / "logs"], db_path=whole)
     monkeypatch.setattr(claude_code, "WHOLE_FILE_BYTES", 0)
-    monkeypatch.setattr(claude_code_ranges, "BATCH_BYTES", 900)  # about two lines a batch
+    monkeypatch.setattr(claude_code_ranges, "PIECE_BYTES", 450)  # about a line a piece
+    monkeypatch.setattr(claude_code_ranges, "RANGE_BATCH_BYTES", 900)  # two lines a batch
     pieces = tmp_path / "pieces.duckdb"
     ingest_paths([tmp_path / "logs"], db_path=pieces)
     # 300 output tokens x $15 + 10 input x $3 = $0.00453; first block +1 s, last +5 s
@@ -216,7 +217,8 @@ def test_giant_lines_are_read_with_their_line_numbers(
 
     monkeypatch.setattr(claude_code, "WHOLE_FILE_BYTES", 0)
     monkeypatch.setattr(claude_code_ranges, "GIANT_LINE", 2_000)
-    monkeypatch.setattr(claude_code_ranges, "BATCH_BYTES", 4_000)
+    monkeypatch.setattr(claude_code_ranges, "PIECE_BYTES", 2_000)
+    monkeypatch.setattr(claude_code_ranges, "RANGE_BATCH_BYTES", 4_000)
     f = tree(tmp_path)
     big_user = json.loads(user(ts="2026-11-02T10:00:00.000Z"))
     big_user["message"]["content"] = "x" * 9_000  # a pasted file

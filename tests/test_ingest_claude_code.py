@@ -348,7 +348,8 @@ def test_a_file_larger_than_a_batch_reads_the_same_in_pieces(
     )
     whole = ingest_paths([tmp_path / "logs"], db_path=tmp_path / "whole.duckdb")
     monkeypatch.setattr(claude_code, "WHOLE_FILE_BYTES", 0)  # every file read as ranges
-    monkeypatch.setattr(claude_code_ranges, "BATCH_BYTES", 1500)  # a piece is a few lines
+    monkeypatch.setattr(claude_code_ranges, "PIECE_BYTES", 750)  # a piece is a few lines
+    monkeypatch.setattr(claude_code_ranges, "RANGE_BATCH_BYTES", 1500)
     pieces = ingest_paths([tmp_path / "logs"], db_path=tmp_path / "pieces.duckdb")
     # g_0 keeps its other lines; the truncated line was never a whole request
     assert pieces.new_requests == whole.new_requests == 41

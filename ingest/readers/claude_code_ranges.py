@@ -21,9 +21,11 @@ from ingest.records import FileTask, Malformed
 
 # One DuckDB query takes about this many bytes, as rows of at most a few MB each (whole small
 # files, or pieces of larger ones).  A query's peak is about 1.5 times its input when its rows
-# are small and about 3.5 times its largest row, so two at once (one per core) stay within
-# the reader's 128 MB pool; larger batches mean fewer queries (each costs ~40 ms to plan).
-BATCH_BYTES = int(os.environ.get("SWITCHCOST_CC_BATCH_BYTES", 32 * 1024 * 1024))
+# are small (about 3.5 times its largest row); pieces held in memory also sit in a table for the
+# query's length.  Two queries run at once (one per core) within the reader's 128 MB pool;
+# larger batches mean fewer queries (each costs ~40 ms to plan).
+BATCH_BYTES = int(os.environ.get("SWITCHCOST_CC_BATCH_BYTES", 24 * 1024 * 1024))
+RANGE_BATCH_BYTES = int(os.environ.get("SWITCHCOST_CC_RANGE_BATCH_BYTES", 8 * 1024 * 1024))
 # A whole file up to this size is read by DuckDB from its path; larger ones, and the appended
 # part of a file, are read here in pieces of about PIECE_BYTES.
 WHOLE_FILE_BYTES = int(os.environ.get("SWITCHCOST_CC_WHOLE_BYTES", 4 * 1024 * 1024))
@@ -128,7 +130,7 @@ def _long_lines(data: bytes) -> list[tuple[int, int]]:
 
 @dataclass
 class Ranges:
-    """Byte ranges of several tasks collected into in-memory batches of about BATCH_BYTES."""
+    """Byte ranges of several tasks collected into in-memory batches of about RANGE_BATCH_BYTES."""
 
     jobs: list[Job] = field(default_factory=list)
     lines: dict[int, int] = field(default_factory=dict)
@@ -147,7 +149,7 @@ class Ranges:
         for data in pieces(task, PIECE_BYTES):
             before = self.lines.get(i, 0)
             data = self._mend(task, data, before).removesuffix(b"\n")
-            if self._size + len(data) > BATCH_BYTES:
+            if self._size + len(data) > RANGE_BATCH_BYTES:
                 self.flush()
             self.lines[i] = before + data.count(b"\n") + 1
             self._fis.append(i)
