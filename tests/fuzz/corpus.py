@@ -91,9 +91,14 @@ def write_file(
     path.parent.mkdir(parents=True, exist_ok=True)
     expect = FileExpect(path, spec.name)
     units: list[tuple[str, object]] = [("bad", k) for k in _kind_order(spec, rng, n_bad, heavy_cap)]
-    odd = [k for k in K.VALID if K.applies(spec, k) and K.outcome(spec, k) == "valid"]
+    odd = sorted(k for k in K.VALID if K.applies(spec, k) and K.outcome(spec, k) == "valid")
     for i in range(n_valid):
-        units.append(("valid", odd[i % len(odd)] if i % 7 == 3 else None))
+        kind = odd[i % len(odd)] if i % 7 == 3 else None
+        # at most two 1.2 MiB tags a file: a few more exhaust the writer's memory pool (the
+        # xfail test_long_tags_fit_the_default_memory_pool)
+        if kind == "long_tag_string" and sum(u[1] == kind for u in units) >= 2:
+            kind = None
+        units.append(("valid", kind))
     units += [("dup", None)] * max(1, n_valid // 20)
     if spec.skip is not None:
         units += [("skip", None)] * max(1, n_valid // 10)
