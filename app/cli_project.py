@@ -203,7 +203,7 @@ def _table(payload: dict[str, Any]) -> None:
 
 
 def _cell(col: str, value: Any) -> str:
-    from app.output import money
+    from app.output import money, terminal_text
 
     if value is None:
         return ""
@@ -217,4 +217,4 @@ def _cell(col: str, value: Any) -> str:
         return f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"
-    return str(value)
+    return terminal_text(value)  # names come from the logs: no markup, no control characters

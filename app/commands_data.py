@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.console import err_console, out_console, say
-from app.output import csv_text, money, to_json, write_csv
+from app.output import csv_text, money, terminal_text, to_json, write_csv
 from queries.errors import UserError
 
 if TYPE_CHECKING:
@@ -148,7 +148,9 @@ def _print_summary(report: IngestReport, fmt: str = "auto") -> None:
         f"{report.files_read} files read ({report.files_up_to_date} unchanged, "
         f"{len(report.skipped_files)} skipped), {report.new_requests} new requests, "
         f"{report.duplicates} duplicates skipped, {len(report.malformed)} malformed lines, "
-        f"{report.unpriced_requests} unpriced requests" + (f": {unpriced}" if unpriced else "")
+        f"{report.unpriced_requests} unpriced requests"
+        + (f": {unpriced}" if unpriced else "")
+        + report.error_records_note
     )
     if unpriced:
         say("add a price for these models with --prices FILE (see `switchcost prices --help`)")
@@ -219,7 +221,7 @@ def _cell(col: str, value: Any) -> str:
         return f"${money(value, CENT):,}"
     if isinstance(value, int):
         return f"{value:,}"
-    return str(value)
+    return terminal_text(value)  # names come from the logs: no markup, no control characters
 
 
 def report(

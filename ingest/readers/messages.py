@@ -39,6 +39,7 @@ from ingest.records import (
     empty_table,
     task_lines,
 )
+from ingest.tasks import QUIET_SECONDS
 
 __all__ = ["MAX_COUNT", "NAME", "BadRecord", "_usage_fields", "detect", "load_object", "read"]
 
@@ -46,7 +47,7 @@ FLUSH_ROWS = 4096
 # Read in ranges (ingest/tasks.py): this reader holds one range's rows (a 105 MB log peaks at
 # 322 MB in ranges, 418 MB in one piece); a stream open at a cut is read again in the next one.
 RANGE_BYTES = _RANGE_BYTES
-STALE_STREAM_SECONDS = 3600
+STALE_STREAM_SECONDS = QUIET_SECONDS  # the quiet period every reader waits for
 
 
 def detect(path: Path, head: bytes) -> bool:
