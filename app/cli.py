@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from app import commands_data
+from app.cli_focus import focus_options, run_export
 from app.cli_options import (
     db_option,
     domain_errors,
@@ -124,10 +125,20 @@ def report(
 @db_option
 @tz_option
 @prices_option
+@focus_options
 @domain_errors
-def export(out: Path, db: Path | None, tz: str, prices: Path | None) -> None:
+def export(
+    out: Path,
+    db: Path | None,
+    tz: str,
+    prices: Path | None,
+    focus: bool,
+    projection: str | None,
+    targets: tuple[str, ...],
+) -> None:
     """Write CSV summaries (by day and model, workload, model, and every priced request)."""
-    commands_data.export(db, out, tz, prices)
+    if not run_export(db, out, prices, focus, projection, targets):
+        commands_data.export(db, out, tz, prices)
 
 
 @app.command("prices")
