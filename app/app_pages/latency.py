@@ -15,7 +15,9 @@ view: LatencyData = data.load("latency", filters)
 st.title("Latency")
 st.caption(
     "Percentiles of total latency, time to first token and output tokens per second, from the "
-    "requests that logged timings. Sample counts are shown so thin data is visible."
+    "requests that logged timings. Sample counts are shown so thin data is visible. Claude Code "
+    "logs no latency: its figures are derived from the transcripts' timestamps (prompt line to "
+    "the response's first and last content block), so its \"first token\" is the first block."
 )
 LAT = (("latency_p50_ms", "p50"), ("latency_p95_ms", "p95"), ("latency_p99_ms", "p99"))
 TTFT = (("ttft_p50_ms", "p50"), ("ttft_p95_ms", "p95"), ("ttft_p99_ms", "p99"))
