@@ -168,9 +168,9 @@ def main() -> None:
 
 def _register_command_groups() -> None:
     """Commands of later slices live in their own modules; each adds itself to `app`."""
-    from app import cli_dashboard, cli_project, cli_sources
+    from app import cli_dashboard, cli_project, cli_replay, cli_sources
 
-    for module in (cli_project, cli_dashboard, cli_sources):
+    for module in (cli_project, cli_dashboard, cli_sources, cli_replay):
         module.register(app)
 
 

@@ -60,7 +60,7 @@ def percentile_bounds(values: Sequence[S], level: float = 0.95) -> tuple[S, S]:
 
 def bootstrap(
     samples: Sequence[T],
-    statistic: Callable[[list[T]], S],
+    statistic: Callable[[list[T]], S | None],
     *,
     resamples: int = MIN_RESAMPLES,
     seed: int = DEFAULT_SEED,
