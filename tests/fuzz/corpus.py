@@ -82,7 +82,13 @@ def _kind_order(spec: Spec, rng: random.Random, n: int, heavy_cap: int) -> list[
 
 
 def write_file(
-    root: Path, spec: Spec, seed: int, n_bad: int, n_valid: int, heavy_cap: int = 2
+    root: Path,
+    spec: Spec,
+    seed: int,
+    n_bad: int,
+    n_valid: int,
+    heavy_cap: int = 2,
+    long_tags: int = 2,
 ) -> FileExpect:
     """`n_valid` valid records (some oddly written, a few repeated) and `n_bad` bad lines,
     shuffled, the first line valid (detection reads the head)."""
@@ -96,7 +102,7 @@ def write_file(
         kind = odd[i % len(odd)] if i % 7 == 3 else None
         # at most two 1.2 MiB tags a file: a few more exhaust the writer's memory pool (the
         # xfail test_long_tags_fit_the_default_memory_pool)
-        if kind == "long_tag_string" and sum(u[1] == kind for u in units) >= 2:
+        if kind == "long_tag_string" and sum(u[1] == kind for u in units) >= long_tags:
             kind = None
         units.append(("valid", kind))
     units += [("dup", None)] * max(1, n_valid // 20)
@@ -143,10 +149,12 @@ def write_file(
     return expect
 
 
-def build(root: Path, seed: int, n_bad: int, n_valid: int, heavy_cap: int = 2) -> Corpus:
+def build(
+    root: Path, seed: int, n_bad: int, n_valid: int, heavy_cap: int = 2, long_tags: int = 2
+) -> Corpus:
     """One file per format (streams included), `n_bad` bad lines in each."""
     corpus = Corpus()
     for spec in SPECS:
-        corpus.files.append(write_file(root, spec, seed, n_bad, n_valid, heavy_cap))
+        corpus.files.append(write_file(root, spec, seed, n_bad, n_valid, heavy_cap, long_tags))
     corpus.files.append(streams.write_file(root, seed, n_bad, n_valid, heavy_cap))
     return corpus
