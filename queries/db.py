@@ -188,11 +188,27 @@ def connect(
             _require_current(conn, db)
         else:
             migrate(conn)
+            _sweep_spill_folder(db)
         pricing.install(conn, user_file=prices)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _sweep_spill_folder(db: Path) -> None:
+    """A run killed while DuckDB spilled leaves `<db>.tmp/` behind, with its spill files.  The
+    next writer (it holds the lock: no other process writes there) removes DuckDB's files in
+    it and the folder, which DuckDB makes again when it needs it.  A spill holds rows being
+    written (token counts and ids), never prompt text: readers hand DuckDB only those."""
+    folder = Path(f"{db}.tmp")
+    if not folder.is_dir():
+        return
+    for leftover in folder.glob("duckdb_temp_*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 @contextmanager

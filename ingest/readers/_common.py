@@ -20,6 +20,7 @@ from ingest.readers.jsonl import (
     TOO_DEEP,
     BadRecord,
     LooseObject,
+    capped_tags,
     check_text,
     epoch,
     finite_ms,
@@ -107,7 +108,9 @@ def millis(value: Any, name: str) -> float | None:
 
 
 def tags_json(tags: dict[str, Any]) -> str | None:
-    return json.dumps(tags, sort_keys=True, separators=(",", ":"), default=str) if tags else None
+    if not tags:
+        return None
+    return json.dumps(capped_tags(tags), sort_keys=True, separators=(",", ":"), default=str)
 
 
 def text_or_none(value: Any) -> str | None:

@@ -16,6 +16,9 @@ MACROS = (
     "CREATE MACRO sc_count_ok(x, required) AS CASE WHEN x IS NULL THEN NOT required"
     " ELSE json_type(x) = 'UBIGINT' AND try_cast(x AS UBIGINT) <= 9223372036854775807 END",
     "CREATE MACRO sc_count(x) AS coalesce(try_cast(x AS BIGINT), 0)",
+    # the years 1 to 9999, as Python's datetime (and so every other reader) holds them
+    "CREATE MACRO sc_in_calendar(t) AS t >= TIMESTAMPTZ '0001-01-01 00:00:00+00'"
+    " AND t < TIMESTAMPTZ '10000-01-01 00:00:00+00'",
     "CREATE MACRO sc_count_fault(x, name, required) AS CASE"
     " WHEN x IS NULL THEN CASE WHEN required THEN 'usage.' || name || ' is missing' END"
     " WHEN json_type(x) = 'UBIGINT' AND try_cast(x AS UBIGINT) <= 9223372036854775807 THEN NULL"
@@ -119,7 +122,7 @@ k AS MATERIALIZED (
             WHEN json_type(j.message.model) = 'VARCHAR'
                  AND j.message.model->>'$' = '<synthetic>' THEN NULL
             WHEN j.message.usage IS NULL THEN 'bad'
-            WHEN j.timestamp IS NULL THEN 'bad'
+            WHEN NOT coalesce(sc_in_calendar(j.timestamp), false) THEN 'bad'
             WHEN NOT coalesce(json_type(j.message.model) = 'VARCHAR'
                               AND trim(j.message.model->>'$') <> '', false) THEN 'bad'
             WHEN NOT (sc_count_ok(j.message.usage.input_tokens, true)
@@ -163,6 +166,8 @@ keyed AS (
         CASE WHEN kind = 'bad' AND j IS NOT NULL THEN CASE
                 WHEN j.message.usage IS NULL THEN 'assistant line without message.usage'
                 WHEN j.timestamp IS NULL THEN 'assistant line without a timestamp'
+                WHEN NOT sc_in_calendar(j.timestamp)
+                    THEN 'timestamp ' || j.timestamp::VARCHAR || ' is not a time a calendar holds'
                 WHEN NOT coalesce(json_type(j.message.model) = 'VARCHAR'
                                   AND trim(j.message.model->>'$') <> '', false)
                     THEN 'message.model is missing, null or not a string'

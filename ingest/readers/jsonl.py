@@ -128,3 +128,27 @@ def finite_ms(value: Any, name: str) -> float | None:
     if not math.isfinite(number):
         raise BadRecord(f"{name} is not a finite number: {value!r}")
     return number
+
+
+# A tag is a label (a workload, a feature, a user id), not a payload: a value longer than this
+# is cut, so a log that puts a document in a tag neither fills the database nor the writer's pool.
+TAG_CHARS = 256
+
+
+def capped_tags(tags: dict[str, Any]) -> dict[str, Any]:
+    """`tags` with each value that is longer than TAG_CHARS as text cut to TAG_CHARS and "…"
+    (a nested value is judged by its JSON text, and kept whole when short)."""
+    out: dict[str, Any] = {}
+    for key, value in tags.items():
+        if isinstance(value, str):
+            text = value
+        elif value is None or isinstance(value, bool | int | float):
+            out[key] = value
+            continue
+        else:
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+            if len(text) <= TAG_CHARS:
+                out[key] = value
+                continue
+        out[key] = text if len(text) <= TAG_CHARS else text[:TAG_CHARS] + "…"
+    return out

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from ingest.readers.iterations import billing_units
-from ingest.readers.jsonl import BadRecord, check_text, count_field
+from ingest.readers.jsonl import BadRecord, capped_tags, check_text, count_field
 from ingest.records import (
     COLUMNS,
     ReadOptions,
@@ -138,7 +138,7 @@ class Builder:
             role in ("subagent", "sub-agent", "worker")
             or tags.get("subagent") in (True, "true", "1"),
             _str_or_none(tags.get("agent_id")),
-            _TAGS.encode(tags) if tags else None,
+            _TAGS.encode(capped_tags(tags)) if tags else None,
         )
         rows = []
         for unit in billing_units(usage, model):
