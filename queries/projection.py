@@ -672,6 +672,8 @@ def _source_label(lat: dict[str, Any], moved_requests: int, speed: TargetSpeed) 
         return "unchanged (nothing moves)"
     if not lat["moved_projected"]:
         return "no timing or speed data for moved requests"
+    if lat.get("ttft_estimated"):
+        return f"{speed.source}; first token estimated for {lat['ttft_estimated']:,} not streamed"
     return str(speed.source)
 
 
@@ -817,6 +819,11 @@ def _assumptions(
         "filters": {k: v for k, v in f.params().items() if v is not None},
         "latency_method": "projected = the request's own time to first token + target output "
         "tokens / target output speed; latency percentiles assume every selected request moves",
+        "latency_not_streamed": "a request that logged no time to first token (not streamed) "
+        "takes the median time to first token of the streamed requests of the same model and "
+        "workload in the selection, else the median of the target's streamed requests in the "
+        "window; its source generation time is its latency minus that (at least 0) "
+        "(queries/sql/project_latency.sql)",
         "latency_min_samples": d.min_latency_samples,
         "latency_speed_by_target": {t: f"{s.source}: {s.detail}" for t, s in speeds.items()},
         "task_class_rules": list(d.files),

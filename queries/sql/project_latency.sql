@@ -12,7 +12,12 @@
 -- Latency is a measurement, so floats.  A moved request keeps its own time to first token and
 -- regenerates its converted output (x the output ratio): at the target's logged speed, or at
 -- its own speed scaled by source / target relative speed; a request with no output token takes
--- its time to first token.  Requests that do not move keep their latency.  Only requests that
+-- its time to first token.  A request that logged no time to first token (it was not streamed,
+-- or its first token came after its end) takes the median time to first token of the streamed
+-- requests of the same model and workload in the selection; when there are none, the median of
+-- the target's own streamed requests in the window (any workload, as target_speed.sql reads
+-- it); its generation time at the source is then latency minus that time (at least 0).
+-- Requests that do not move keep their latency.  Only requests that
 -- logged latency count (per request, hence requests, not the rollup); percentiles are
 -- continuous.  projected_samples < latency_samples means some timed request could not be
 -- projected (the caller then reports no percentile rather than a biased one).
@@ -32,6 +37,21 @@ WITH pairs AS (
     LEFT JOIN model_terms AS mt ON mt.model_id = l.model_id
     WHERE l.latency_ms IS NOT NULL
 ),
+ttft_mw AS (
+    -- streamed requests' median time to first token per (model, workload) in the selection
+    SELECT model_id, coalesce(workload, '(none)') AS workload,
+           quantile_cont(CAST(ttft_ms AS DOUBLE), 0.5) AS ttft_med
+    FROM located_units($tz, $since, $until, $workloads, $models, $sources, $subagent, false)
+    WHERE ttft_ms IS NOT NULL AND latency_ms >= ttft_ms
+    GROUP BY ALL
+),
+ttft_target AS (
+    -- each target's own streamed requests in the window, whatever the workload
+    SELECT model_id AS target, quantile_cont(CAST(ttft_ms AS DOUBLE), 0.5) AS ttft_med
+    FROM located_units($tz, $since, $until, NULL, $targets, $sources, NULL, false)
+    WHERE ttft_ms IS NOT NULL AND latency_ms >= ttft_ms
+    GROUP BY ALL
+),
 conv AS (
     SELECT
         pairs.*,
@@ -49,7 +69,14 @@ u AS (
         target,
         model_id,
         CAST(latency_ms AS DOUBLE) AS lat,
-        CAST(ttft_ms AS DOUBLE) AS ttft,
+        CASE WHEN ttft_ms IS NOT NULL AND latency_ms >= ttft_ms THEN CAST(ttft_ms AS DOUBLE)
+             ELSE coalesce(
+                (SELECT m.ttft_med FROM ttft_mw AS m
+                  WHERE m.model_id = conv.model_id
+                    AND m.workload = coalesce(conv.workload, '(none)')),
+                (SELECT t.ttft_med FROM ttft_target AS t WHERE t.target = conv.target))
+        END AS ttft,
+        ttft_ms IS NULL OR latency_ms < ttft_ms AS ttft_estimated,
         CAST(output_tokens AS DOUBLE) AS out_s,
         CAST(c_output AS DOUBLE)
             * coalesce(list_extract($ratio_values,
@@ -70,7 +97,8 @@ u AS (
 p AS (
     SELECT
         *,
-        lat IS NOT NULL AND ttft IS NOT NULL AND lat >= ttft AS timed
+        lat IS NOT NULL AND ttft IS NOT NULL AS timed,
+        greatest(lat - ttft, 0.0) AS gen
     FROM u
 ),
 q AS (
@@ -79,12 +107,13 @@ q AS (
         target,
         lat,
         moved,
+        moved AND ttft_estimated AND timed AS estimated,
         CASE
             WHEN NOT moved THEN lat
             WHEN kind = 'logs' AND timed THEN ttft + out_t / tps * 1000.0
             WHEN kind = 'default' AND timed AND out_s = 0 THEN ttft
             WHEN kind = 'default' AND timed AND src_rel IS NOT NULL
-                THEN ttft + (lat - ttft) * (out_t / out_s) * (src_rel / target_rel)
+                THEN ttft + gen * (out_t / out_s) * (src_rel / target_rel)
         END AS projected_ms
     FROM p
 ),
@@ -95,13 +124,14 @@ g AS (
         count(lat) AS latency_samples,
         count(projected_ms) AS projected_samples,
         count(projected_ms) FILTER (WHERE moved) AS moved_projected,
+        count(projected_ms) FILTER (WHERE estimated) AS ttft_estimated,
         quantile_cont(lat, [0.5, 0.95]) AS cur,
         quantile_cont(projected_ms, [0.5, 0.95]) AS proj
     FROM q
     GROUP BY GROUPING SETS ((workload, target), (target))
 )
 SELECT
-    workload, target, latency_samples, projected_samples, moved_projected,
+    workload, target, latency_samples, projected_samples, moved_projected, ttft_estimated,
     cur[1] AS current_p50_ms,
     cur[2] AS current_p95_ms,
     proj[1] AS projected_p50_ms,
