@@ -73,6 +73,12 @@ def register(app: click.Group) -> None:
         help="Your task-class rules / speed defaults (default: $SWITCHCOST_PROJECTION or "
         "~/.config/switchcost/projection.toml).",
     )
+    @click.option(
+        "--measured",
+        is_flag=True,
+        help="Use what `switchcost replay` measured (pass rate, output ratio, tokenizer "
+        "factor, latency) with 95% intervals, where a workload has replay data.",
+    )
     @domain_errors
     def project(
         db: Path | None,
@@ -84,9 +90,10 @@ def register(app: click.Group) -> None:
         fmt: str,
         prices: Path | None,
         rules: Path | None,
+        measured: bool,
     ) -> None:
         """Savings, run-rate, eligibility, latency and advice per workload on a cheaper model."""
-        run_project(db, targets, scenario, since, until, tz, fmt, prices, rules)
+        run_project(db, targets, scenario, since, until, tz, fmt, prices, rules, measured=measured)
 
 
 def run_project(
@@ -99,6 +106,8 @@ def run_project(
     fmt: str,
     prices: Path | None,
     rules: Path | None,
+    *,
+    measured: bool = False,
 ) -> None:
     from dataclasses import replace
 
@@ -123,9 +132,13 @@ def run_project(
     defaults = load_defaults(rules)
     filters = Filters(since=since, until=until, tz=tz)
     with qdb.connect(db, read_only=True, prices=prices) as conn:
-        results = [
-            (s.name, projection.project(conn, s, filters, defaults=defaults)) for s in scenarios
-        ]
+        if measured:
+            from queries.measured.projection import project_measured
+
+            run_one: Any = project_measured
+        else:
+            run_one = projection.project
+        results = [(s.name, run_one(conn, s, filters, defaults=defaults)) for s in scenarios]
     payloads = [_payload(p) for _, p in results]
     if fmt == "json":
         from app.output import to_json
@@ -149,7 +162,7 @@ def run_project(
 
 def _payload(p: Any) -> dict[str, Any]:
     return {
-        "rows": p.rows.to_dicts(),
+        "rows": p.rows if isinstance(p.rows, list) else p.rows.to_dicts(),
         "totals": p.totals,
         "assumptions": p.assumptions,
     }
@@ -196,6 +209,7 @@ def _table(payload: dict[str, Any]) -> None:
         f"output ratio {a['output_ratio_default']}, tokenizer factor {a['tokenizer_factor']} "
         f"{a['tokenizer_factors']}",
         *(f"latency {t}: {how}" for t, how in a["latency_speed_by_target"].items()),
+        *([f"measured: {a['measured_rule']}"] if "measured_rule" in a else []),
         "all assumptions: --format json",
     ]
     for line in lines:

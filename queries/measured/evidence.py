@@ -27,6 +27,7 @@ class Sampled:
     original_output: int
     target_output: int
     passed: bool
+    original_model: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ _ROWS = """
 WITH graded AS (
     SELECT s.workload, r.target, s.run_id, r.started_at, v.grader, s.request_key, v.passed,
            s.original_input_tokens, s.counted_input_tokens, s.original_output_tokens,
-           s.target_output_tokens, s.latency_ms, s.ttft_ms
+           s.target_output_tokens, s.latency_ms, s.ttft_ms, s.original_model
     FROM replay_samples AS s
     JOIN replay_runs AS r USING (run_id)
     JOIN replay_verdicts AS v USING (run_id, request_key)
@@ -143,6 +144,7 @@ def load(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], Evidence]:
                     int(r["original_output_tokens"]),
                     int(r["target_output_tokens"] or 0),
                     bool(r["passed"]),
+                    str(r["original_model"]),
                 )
                 for r in rows
             ),
