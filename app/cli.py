@@ -28,7 +28,8 @@ from queries.dimensions import DIMENSIONS
 # The reader names (ingest.readers.REGISTRY), spelled out so `--help` needs no import of the
 # readers; tests/test_cli_help.py keeps the two in step.
 FORMATS = (
-    "claude-code, batch-results, bedrock, vertex, litellm, helicone, otel, console-csv, messages"
+    "claude-code, batch-results, bedrock, vertex, litellm, helicone, otel, otlp-logs, console-csv,"
+    " messages"
 )
 
 
@@ -172,6 +173,9 @@ def _register_command_groups() -> None:
 
     for module in (cli_project, cli_dashboard, cli_sources, cli_replay):
         module.register(app)
+    from app import cli_collect  # collect (OTLP receiver) and users
+
+    cli_collect.register(app)
 
 
 _register_command_groups()

@@ -26,6 +26,7 @@ from ingest.readers import (
     litellm,
     messages,
     otel,
+    otlp_logs,
     vertex,
 )
 from ingest.records import FileTask, ReadOptions, ReadResult
@@ -49,6 +50,7 @@ REGISTRY: dict[str, ModuleType] = {
     litellm.NAME: litellm,
     helicone.NAME: helicone,
     otel.NAME: otel,
+    otlp_logs.NAME: otlp_logs,
     console_csv.NAME: console_csv,
     messages.NAME: messages,
 }
