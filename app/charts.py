@@ -20,6 +20,8 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
+from app import project_names
+
 MONEY_AXIS = {"tickprefix": "$", "tickformat": ",.2f", "separatethousands": True}
 TOKEN_LABELS = {
     "input_tokens": "Input (uncached)",
@@ -44,6 +46,19 @@ def label(value: Any) -> str:
 
 def _labels(values: Iterable[Any]) -> list[str]:
     return [label(v) for v in values]
+
+
+def _names(values: Iterable[Any]) -> list[str]:
+    """Workload/project names as shown: a Claude Code project folder by its readable name."""
+    return [label(project_names.name(v)) for v in values]
+
+
+def _paths(values: Iterable[Any]) -> list[str]:
+    """The hover line under a name: the full path of a Claude Code project, else nothing."""
+    return [
+        "<br>" + label(project_names.readable(v)[1]) if project_names.is_encoded(v) else ""
+        for v in values
+    ]
 
 
 def _floats(values: Iterable[Any]) -> list[float | None]:
@@ -102,11 +117,14 @@ def spend_by(frame: pl.DataFrame, column: str, title: str) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=_floats(part["cost_usd"]),
-            y=_labels(part[column].to_list()),
+            y=_names(part[column].to_list()),
             orientation="h",
             text=[dollars(c) for c in part["cost_usd"]],
-            customdata=part["requests"].to_list(),
-            hovertemplate="%{y}<br>%{text} · %{customdata:,} requests<extra></extra>",
+            customdata=list(
+                zip(part["requests"].to_list(), _paths(part[column].to_list()), strict=True)
+            ),
+            hovertemplate="%{y}%{customdata[1]}<br>%{text} · %{customdata[0]:,} requests"
+            "<extra></extra>",
         )
     )
     fig.update_layout(title=title, xaxis_title="Spend (USD)", yaxis_title=None)
@@ -173,7 +191,8 @@ def current_vs_projected_by(frame: pl.DataFrame, column: str = "workload") -> go
     if frame.is_empty():
         return _empty(title)
     wide = _current_and_projected(frame, column).sort("Current", descending=True)
-    names = _labels(wide[column].to_list())
+    names = _names(wide[column].to_list())
+    paths = _paths(wide[column].to_list())
     fig = go.Figure()
     for name in wide.columns[1:]:
         fig.add_bar(
@@ -181,7 +200,8 @@ def current_vs_projected_by(frame: pl.DataFrame, column: str = "workload") -> go
             y=_floats(wide[name]),
             name=label(name),
             text=[dollars(v or 0) for v in wide[name]],
-            hovertemplate="%{fullData.name}<br>%{x}: %{text}<extra></extra>",
+            customdata=paths,
+            hovertemplate="%{fullData.name}<br>%{x}%{customdata}: %{text}<extra></extra>",
         )
     fig.update_layout(title=title, barmode="group", yaxis_title="Spend (USD)", **_LAYOUT)
     fig.update_yaxes(**MONEY_AXIS)
@@ -203,7 +223,10 @@ def percentiles(
     frame = frame.filter(pl.col(samples) > 0)
     if frame.is_empty():
         return _empty(title)
-    names = [f"{label(v)} (n={n:,})" for v, n in zip(frame[column], frame[samples], strict=True)]
+    names = [
+        f"{label(project_names.name(v))} (n={n:,})"
+        for v, n in zip(frame[column], frame[samples], strict=True)
+    ]
     counts = [int(v) for v in frame[samples].to_list()]
     fig = go.Figure()
     for col, name in present:
@@ -226,11 +249,11 @@ def latency_current_vs_projected(frame: pl.DataFrame) -> go.Figure:
         return _empty(title)
     if "target" in frame.columns:
         names = [
-            f"{label(w)} → {label(t)}"
+            f"{label(project_names.name(w))} → {label(t)}"
             for w, t in zip(frame["workload"], frame["target"], strict=True)
         ]
     else:
-        names = _labels(frame["workload"])
+        names = _names(frame["workload"])
     fig = go.Figure()
     for col, name in (
         ("current_p50_ms", "Current p50"),

@@ -14,7 +14,7 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
-from app import data
+from app import data, project_names
 from queries.db import DatabaseError
 from queries.reports import Filters
 
@@ -75,7 +75,12 @@ def sidebar() -> Filters:
     window = bar.selectbox("Window", WINDOWS, key="window")
     since, until = _window(window, side.first_day, side.last_day)
     workloads = bar.multiselect(
-        "Workloads", side.choices["workload"], key="workloads", placeholder="All workloads"
+        "Workloads",
+        side.choices["workload"],
+        key="workloads",
+        placeholder="All workloads",
+        format_func=project_names.name,
+        help="Claude Code projects by their folder's name.",
     )
     models = bar.multiselect("Models", side.choices["model"], key="models", placeholder="All")
     sources = bar.multiselect("Sources", side.choices["source"], key="sources", placeholder="All")

@@ -23,6 +23,9 @@ import polars as pl
 import streamlit as st
 
 from app.output import csv_text
+from app.switch_text import assumptions_table as assumptions_table
+from app.switch_text import headline as headline
+from app.switch_text import scenario_label as scenario_label
 from queries import dashboard as qdash
 from queries import db as qdb
 from queries.location import file_identity, user_price_file

@@ -15,11 +15,17 @@ st.title("Data")
 last = view.last_ingest
 cols = st.columns(4)
 cols[0].metric(
-    "Last ingest", "never" if last is None else f"{last['finished_at']:%Y-%m-%d %H:%M %Z}"
+    "Last ingest",
+    "never" if last is None else f"{last['finished_at']:%Y-%m-%d}",
+    help=None if last is None else f"Finished {last['finished_at']:%Y-%m-%d %H:%M:%S %Z}.",
 )
 cols[1].metric("Files ingested", f"{view.source_files.height:,}")
 cols[2].metric("Malformed lines", f"{view.malformed_total:,}")
 cols[3].metric("Unpriced models", f"{view.unpriced.height:,}")
+if last is not None:
+    st.caption(
+        f"Last ingest finished {last['finished_at']:%Y-%m-%d %H:%M:%S %Z} (run {last['run_id']})."
+    )
 
 st.subheader("Sources")
 ui.table(view.sources, "sources")

@@ -6,7 +6,6 @@ import streamlit as st
 
 from app import charts, data, ui
 from app.data import LatencyData, ScenarioSpec
-from app.safe_text import md_join
 
 filters = st.session_state["filters"]
 spec: ScenarioSpec = st.session_state.get("scenario", ScenarioSpec())
@@ -17,7 +16,7 @@ st.caption(
     "Percentiles of total latency, time to first token and output tokens per second, from the "
     "requests that logged timings. Sample counts are shown so thin data is visible. Claude Code "
     "logs no latency: its figures are derived from the transcripts' timestamps (prompt line to "
-    "the response's first and last content block), so its \"first token\" is the first block."
+    'the response\'s first and last content block), so its "first token" is the first block.'
 )
 LAT = (("latency_p50_ms", "p50"), ("latency_p95_ms", "p95"), ("latency_p99_ms", "p99"))
 TTFT = (("ttft_p50_ms", "p50"), ("ttft_p95_ms", "p95"), ("ttft_p99_ms", "p99"))
@@ -50,10 +49,12 @@ else:
         )
     ui.table(frame, f"latency_by_{by_label}")
 
-st.subheader("Current vs projected (Switch page scenario)")
+st.subheader("Current vs projected")
 st.caption(
-    f"Targets: {md_join(spec.targets)}; workloads: "
-    f"{md_join(spec.workloads) if spec.workloads else 'all'}."
+    data.scenario_label(spec) + " Change it on the Switch to Haiku page. A moved request keeps "
+    "its time to first token and generates its output at the target's speed; a request that "
+    "was not streamed takes the median first token of the streamed requests of the same model "
+    "and workload (else the target's)."
 )
 # The same cache key as the Switch page: its projection is reused, not computed again.
 projected = data.projected_latency(data.switch(filters, spec))

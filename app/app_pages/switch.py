@@ -22,6 +22,7 @@ MODES = {
 }
 
 st.title("Switch to Haiku")
+headline_slot = st.container()  # the answer, filled once the scenario below is chosen
 st.caption(
     "Re-prices the same requests on the target model: same tokens in, output scaled by the "
     "output ratio, escalated requests paid twice (target, then the original model again)."
@@ -94,6 +95,8 @@ st.session_state["scenario"] = spec
 result: SwitchData = data.switch(filters, spec)
 totals = result.totals
 
+with headline_slot:
+    st.markdown(f"#### {data.headline(result, spec)}")
 cols = st.columns(4)
 cols[0].metric("Current cost", ui.dollars(totals["current_cost_usd"]))
 cols[1].metric("Projected cost", ui.dollars(totals["projected_cost_usd"]))
@@ -101,6 +104,7 @@ cols[2].metric(
     "Savings",
     ui.dollars(totals["savings_usd"]),
     delta=None if totals["savings_pct"] is None else f"{totals['savings_pct']:.1f}%",
+    help="Current minus projected cost over the window; the delta is the share of current cost.",
 )
 cols[3].metric(
     "Break-even escalation",
@@ -113,11 +117,7 @@ st.caption(
     + f"; {int(totals['ineligible_requests']):,} cannot move"
     + (f" ({md(totals['ineligible_reasons'])})" if totals["ineligible_reasons"] else "")
     + ". Monthly savings at this rate: "
-    + (
-        ui.dollars(totals["monthly_savings_usd"])
-        if totals["monthly_savings_usd"] is not None
-        else "–"
-    )
+    + ui.dollars(totals["monthly_savings_usd"])
     + "."
 )
 if len(targets) > 1:
@@ -167,4 +167,4 @@ st.download_button(
     icon=":material/download:",
 )
 with st.expander("Assumptions"):
-    st.json({k: str(v) for k, v in result.assumptions.items()})
+    ui.table(data.assumptions_table(result.assumptions), "assumptions")
