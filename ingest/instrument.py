@@ -36,13 +36,16 @@ _LOCK = threading.Lock()
 class _Log:
     """Where records go and what they carry; appends whole lines under a lock."""
 
-    def __init__(self, path: Path, tags: dict[str, Any], include_text: bool) -> None:
+    def __init__(
+        self, path: Path, tags: dict[str, Any], include_text: bool, capture: bool = False
+    ) -> None:
         self.path = path
         self.tags = tags
         self.include_text = include_text
+        self.capture = capture
 
     def with_tags(self, tags: dict[str, Any]) -> _Log:
-        return _Log(self.path, {**self.tags, **tags}, self.include_text)
+        return _Log(self.path, {**self.tags, **tags}, self.include_text, self.capture)
 
     def write(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, separators=(",", ":"), default=str) + "\n"
@@ -69,6 +72,8 @@ class _Call:
         self.done = False
 
     def _request(self) -> dict[str, Any]:
+        if self.log.capture:
+            return _captured_request(self.kwargs)
         req = {"model": self.kwargs.get("model"), "max_tokens": self.kwargs.get("max_tokens")}
         if self.log.include_text:
             for key in ("system", "messages"):
@@ -77,7 +82,7 @@ class _Call:
         return req
 
     def _strip(self, message: dict[str, Any]) -> dict[str, Any]:
-        if self.log.include_text:
+        if self.log.include_text or self.log.capture:
             return message
         blocks = message.get("content") or []
         return {
@@ -151,6 +156,20 @@ class _Call:
                 yield event
         finally:
             self.finish()
+
+
+# Client-side arguments never written: headers may carry credentials.
+_NOT_CAPTURED = frozenset({"extra_headers", "extra_query", "extra_body", "timeout", "stream"})
+
+
+def _captured_request(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Every create() argument (with those passed through `extra_body`, such as temperature on
+    SDK versions without that keyword), minus client-side ones, for `capture=True`."""
+    extra = kwargs.get("extra_body")
+    req = {k: v for k, v in kwargs.items() if k not in _NOT_CAPTURED}
+    if isinstance(extra, dict):
+        req.update({k: v for k, v in extra.items() if k not in req})
+    return req
 
 
 def _split(kwargs: dict[str, Any], log: _Log) -> tuple[dict[str, Any], _Log]:
@@ -269,12 +288,17 @@ def instrument(
     *,
     tags: dict[str, Any] | None = None,
     include_text: bool = False,
+    capture: bool = False,
 ) -> InstrumentedClient:
     """Wrap `client` so each Messages API call appends one record to `log_file`.
 
     `tags` (e.g. `{"workload": "triage"}`) go on every record; a call can add its own with
-    `switchcost_tags={...}`.  Prompt and response text are written only with `include_text`.
+    `switchcost_tags={...}`.  Prompt and response text are written only with `include_text`, or
+    with `capture=True`: then the record's `request` holds every create() argument (model,
+    system, messages, tools, tool_choice, max_tokens, temperature, stop sequences, ...; never
+    headers) and the response keeps its content, for `switchcost ingest --capture` and
+    `switchcost replay`.
     """
     path = Path(log_file).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return InstrumentedClient(client, _Log(path, dict(tags or {}), include_text))
+    return InstrumentedClient(client, _Log(path, dict(tags or {}), include_text, capture))
