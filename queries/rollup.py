@@ -10,6 +10,7 @@ raw path.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import duckdb
@@ -43,40 +44,100 @@ def track_updates(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("CREATE OR REPLACE TEMP TABLE rollup_touched (ts TIMESTAMPTZ)")
 
 
+#: Levels of latency_blocks: level k covers 8^(k-1) UTC days (migration 0006).
+BLOCK_LEVELS = 7
+#: A rebuild (or a run that touched many hours) is done this many requests at a time, so
+#: the writer's small memory pool holds each step's groups whatever the database's size.
+SLICE_REQUESTS = 500_000
+
+
 def refresh(conn: duckdb.DuckDBPyConnection, run_id: int) -> str:
-    """Bring the rollup up to date after run `run_id`; call inside the run's transaction.
+    """Bring the rollup and its latency histograms up to date after run `run_id`; call inside
+    the run's transaction.
 
     Adds the run's requests to the groups of their UTC hours when the run only inserted;
     recomputes the hours it touched when it also updated stored requests; rebuilds everything
-    when the rollup is empty but requests are not, or was built with other boundaries.  Returns
+    (in slices of about SLICE_REQUESTS requests) when the rollup is empty but requests are not,
+    was built with other boundaries, or was built before the histograms existed.  Returns
     what it did: 'full', 'hours', 'added' or 'none'.
     """
     bounds = boundaries(conn)
     key = _key(bounds)
-    meta = conn.execute("SELECT boundaries FROM rollup_meta").fetchall()
+    meta = conn.execute("SELECT boundaries, hist_requests FROM rollup_meta").fetchall()
     empty = not conn.execute("SELECT 1 FROM request_groups LIMIT 1").fetchall()
     have_requests = bool(conn.execute("SELECT 1 FROM requests LIMIT 1").fetchall())
-    full = (not meta or meta[0][0] != key) or (empty and have_requests)
+    full = (not meta or meta[0][0] != key or meta[0][1] is None) or (empty and have_requests)
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_touched (ts TIMESTAMPTZ)")
+    add = False
     if full:
-        conn.execute("CREATE OR REPLACE TEMP TABLE rollup_hours (hour TIMESTAMPTZ)")
+        for table in ("request_groups", "latency_hours", "latency_blocks"):
+            conn.execute(f"DELETE FROM {table}")
+        for first, last in _slices(conn):
+            conn.execute(
+                "CREATE OR REPLACE TEMP TABLE rollup_hours AS SELECT unnest(generate_series("
+                "$first::TIMESTAMPTZ, $last::TIMESTAMPTZ, INTERVAL 1 HOUR)) AS hour",
+                {"first": first, "last": last},
+            )
+            _hours(conn, run_id, bounds, add=False)
     else:
         rows(conn, "rollup_hours", "write", run=run_id)
         if not conn.execute("SELECT 1 FROM rollup_hours LIMIT 1").fetchall():
             return "none"
-    # Only new requests in this run (no update moved or changed a stored one): their sums
-    # add to the groups of their hours, which is far cheaper than re-reading those hours.
-    add = not full and not conn.execute("SELECT 1 FROM rollup_touched LIMIT 1").fetchall()
-    rows(conn, "rollup_keep", "write", add=add)
-    rows(conn, "rollup_delete", "write", full=full)
-    rows(conn, "rollup_insert", "write", full=full, add=add, run=run_id, **bounds)
+        # Only new requests in this run (no update moved or changed a stored one): their sums
+        # add to the groups of their hours, which is far cheaper than re-reading those hours.
+        add = not conn.execute("SELECT 1 FROM rollup_touched LIMIT 1").fetchall()
+        _hours(conn, run_id, bounds, add=add)
     rows(conn, "rollup_meta", "write", boundaries=key)
     return "full" if full else ("added" if add else "hours")
 
 
+def _slices(conn: duckdb.DuckDBPyConnection) -> list[tuple[object, object]]:
+    """(first hour, last hour) of consecutive spans of whole UTC days holding about
+    SLICE_REQUESTS requests each (evenly spread), covering every stored request."""
+    first, last, count = conn.execute(
+        "SELECT to_timestamp(epoch_us(min(ts)) // 86400000000 * 86400),"
+        " to_timestamp(epoch_us(max(ts)) // 3600000000 * 3600), count(*) FROM requests"
+    ).fetchall()[0]
+    if not count:
+        return []
+    days = (last - first).days + 1
+    step = max(1, days * SLICE_REQUESTS // count)
+    out = []
+    start = first
+    while start <= last:
+        end = min(start + dt.timedelta(days=step) - dt.timedelta(hours=1), last)
+        out.append((start, end))
+        start += dt.timedelta(days=step)
+    return out
+
+
+def _hours(
+    conn: duckdb.DuckDBPyConnection, run_id: int, bounds: dict[str, list[int]], *, add: bool
+) -> None:
+    """Recompute (or, with `add`, fold run `run_id` into) the groups and histograms of the
+    hours in rollup_hours, then every latency block that holds one of them."""
+    rows(conn, "rollup_keep", "write", add=add)
+    rows(conn, "rollup_delete", "write", full=False)
+    rows(conn, "rollup_insert", "write", full=False, add=add, run=run_id, **bounds)
+    rows(conn, "hist_keep", "write", add=add)
+    rows(conn, "hist_delete", "write")
+    rows(conn, "hist_insert", "write", add=add, run=run_id)
+    for level in range(1, BLOCK_LEVELS + 1):
+        span = 8 ** (level - 1)
+        rows(conn, "hist_blocks_delete", "write", level=level, span=span)
+        rows(conn, "hist_blocks_insert", "write", level=level, span=span)
+
+
 def usable(conn: duckdb.DuckDBPyConnection, tz: str) -> bool:
     """True when request_groups gives exactly what requests would for calendar days in `tz`."""
-    stored, covered, total, whole_hours = rows(conn, "rollup_status", tz=tz)[0]
+    return status(conn, tz)[0]
+
+
+def status(conn: duckdb.DuckDBPyConnection, tz: str) -> tuple[bool, bool]:
+    """(rollup usable, latency histograms usable) for calendar days in `tz`: the histograms
+    also need to cover every stored request (a rollup from before migration 0006 does not)."""
+    stored, covered, hist, total, whole_hours = rows(conn, "rollup_status", tz=tz)[0]
     if stored is None or covered != total or not whole_hours:
-        return False
-    return bool(stored == _key(boundaries(conn)))
+        return False, False
+    ok = bool(stored == _key(boundaries(conn)))
+    return ok, ok and hist == total

@@ -7,6 +7,7 @@
 SELECT
     (SELECT any_value(boundaries) FROM rollup_meta) AS boundaries,
     (SELECT any_value(requests) FROM rollup_meta) AS rollup_requests,
+    (SELECT any_value(hist_requests) FROM rollup_meta) AS hist_requests,
     (SELECT count(*) FROM requests) AS requests,
     (
         SELECT coalesce(bool_and(minute(timezone($tz, h)) = 0 AND second(timezone($tz, h)) = 0),
