@@ -81,6 +81,7 @@ def register(app: click.Group) -> None:
     @db_option
     @prices_option
     @click.option("--max-usd", type=Decimal, default=None, help="Cap for judge grading.")
+    @click.option("--judge-model", default="claude-sonnet-4-5", show_default=True)
     @domain_errors
     def collect(
         run_id: str | None,
@@ -88,11 +89,13 @@ def register(app: click.Group) -> None:
         db: Path | None,
         prices: Path | None,
         max_usd: Decimal | None,
+        judge_model: str,
     ) -> None:
         """Store an ended batch's answers and grade them (running it twice is harmless)."""
         from app.replay.cli_run import collect as pick_up
 
-        raise click.exceptions.Exit(pick_up(_db(db), run_id, base_url, prices, max_usd))
+        code = pick_up(_db(db), run_id, base_url, prices, max_usd, judge_model)
+        raise click.exceptions.Exit(code)
 
     @app.group()
     def capture() -> None:

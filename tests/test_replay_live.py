@@ -108,6 +108,10 @@ def test_estimate_over_cap_sends_nothing(captured: Path) -> None:
         assert code == 1
         assert "over --max-usd" in out
         assert "nothing was sent" in out
+        assert (
+            "frame: captured requests with a completed usage row, 2026-11-20 .. 2026-11-20" in out
+        )
+        assert "extract 100" in out
         assert api.calls("/v1/messages") == []  # counting is free; nothing paid was sent
 
 

@@ -80,7 +80,12 @@ def _latest_batch(db: Path, run_id: str | None) -> dict[str, Any]:
 
 
 def collect(
-    db: Path, run_id: str | None, base_url: str | None, prices: Path | None, cap: Decimal | None
+    db: Path,
+    run_id: str | None,
+    base_url: str | None,
+    prices: Path | None,
+    cap: Decimal | None,
+    judge_model: str = "claude-sonnet-4-5",
 ) -> int:
     r = _latest_batch(db, run_id)
     target = money.rates(r["target"], prices)
@@ -93,7 +98,7 @@ def collect(
     grader_for = graders_for_run(db, r)
     judge = None
     if "judge" in grader_for.values():
-        judge = (client, money.rates("claude-sonnet-4-5", prices))
+        judge = (client, money.rates(judge_model, prices))
     try:
         run.grade(db, r["run_id"], grader_for, judge, budget, _say)
     except money.CapReached as stop:

@@ -50,6 +50,7 @@ class Plan:
     replay_usd: Decimal = Decimal(0)
     grading_usd: Decimal = Decimal(0)
     per_sample: dict[str, Decimal] = field(default_factory=dict)
+    frame_note: str = ""
 
     @property
     def estimate(self) -> Decimal:
@@ -98,8 +99,9 @@ def prepare(
         )
     with qdb.connect(db) as conn:
         run = store.get_run(conn, rid)
+        frames = store.frame(conn, keys, list(o.workloads) or None)
+        note = _frame_note(frames)
         if run is None or not store.samples(conn, rid):
-            frames = store.frame(conn, keys, list(o.workloads) or None)
             if not frames:
                 raise UserError("no captured request matches a stored request of those workloads")
             picked = sample.draw(frames, o.per_workload, o.seed)
@@ -143,7 +145,7 @@ def prepare(
         )
     with qdb.connect(db) as conn:
         graders = _graders(conn, o, {s["workload"] for s in rows}, originals)
-    plan = Plan(rid, {**run, "max_usd": o.max_usd}, rows, caps, graders, spent)
+    plan = Plan(rid, {**run, "max_usd": o.max_usd}, rows, caps, graders, spent, frame_note=note)
     _count(db, plan, client, target)
     batch = o.mode == "batch"
     for s in plan.samples:
@@ -177,6 +179,21 @@ def _count(db: Path, plan: Plan, client: anthropic.Anthropic, target: Rates) -> 
         s["counted_input_tokens"] = counts[s["request_key"]]
 
 
+def _frame_note(frames: list[store.Frame]) -> str:
+    """The sampling frame: which requests were eligible, per workload, and their days."""
+    if not frames:
+        return "frame: no captured request with a completed usage row"
+    per: dict[str, int] = {}
+    for f in frames:
+        per[f.workload] = per.get(f.workload, 0) + 1
+    days = sorted(f.ts.date() for f in frames)
+    counts = ", ".join(f"{w} {n}" for w, n in sorted(per.items()))
+    return (
+        f"frame: captured requests with a completed usage row, {days[0]} .. {days[-1]} "
+        f"(UTC): {counts}"
+    )
+
+
 def estimate_lines(plan: Plan, o: Options) -> list[str]:
     n = len(plan.samples)
     todo = sum(1 for s in plan.samples if s["status"] != "answered")
@@ -187,6 +204,7 @@ def estimate_lines(plan: Plan, o: Options) -> list[str]:
     return [
         f"replay {plan.run_id}: {n} samples on {plan.run['target']} ({o.mode} mode), "
         f"{todo} to send; graders {graders}",
+        plan.frame_note,
         f"target input tokens {counted:,} (original {orig_in:,}; tokenizer factor {factor})",
         f"estimate ${plan.replay_usd:.4f} replay + ${plan.grading_usd:.4f} grading "
         f"= ${plan.estimate:.4f}; spent so far ${plan.spent:.4f}; cap --max-usd ${o.max_usd}",
