@@ -36,9 +36,38 @@ FORMATS = (
 @click.group(
     help="What your Claude API traffic costs, and what moving workloads to a cheaper model saves.",
     context_settings={"max_content_width": 100},
+    epilog="Example: switchcost ingest ~/.claude/projects && switchcost report --by workload",
+)
+@click.version_option(
+    package_name="switchcost", prog_name="switchcost", message="%(prog)s %(version)s"
 )
 def app() -> None:
     pass
+
+
+# One example per command, shown last in its --help (click re-wraps an epilog; \b keeps the line).
+EXAMPLES = {
+    "ingest": "switchcost ingest ~/.claude/projects /var/log/myapp/claude.jsonl",
+    "report": "switchcost report --by workload --since 2026-11-01 --tz Europe/Berlin",
+    "export": "switchcost export --out reports/",
+    "prices": "switchcost prices claude-haiku-4-5",
+    "project": "switchcost project --scenario recommended --to claude-haiku-4-5",
+    "dashboard": "switchcost dashboard --db ~/switchcost.duckdb --port 8501",
+    "fetch": "ANTHROPIC_ADMIN_KEY=... switchcost fetch --since 2026-11-01",
+    "reconcile": "switchcost reconcile --since 2026-11-01 --until 2026-11-30",
+    "report-api": "switchcost report-api --by model --since 2026-11-01",
+    "replay": "switchcost replay --to claude-haiku-4-5 --workload json-extraction --sample 50",
+    "collect": "switchcost collect --listen 127.0.0.1:4318",
+    "users": "switchcost users --since 2026-11-01",
+    "capture": "switchcost capture purge --before 2026-11-01",
+}
+
+
+def _add_examples(group: click.Group) -> None:
+    """Each command's help ends with its one example (unless it already has an epilog)."""
+    for name, command in group.commands.items():
+        if not command.epilog and name in EXAMPLES:
+            command.epilog = f"\b\nExample:\n  {EXAMPLES[name]}"
 
 
 @app.command()
@@ -80,7 +109,13 @@ def ingest(
 
 
 @app.command()
-@click.option("--by", type=click.Choice(DIMENSIONS), required=True, help="Group rows by this.")
+@click.option(
+    "--by",
+    type=click.Choice(DIMENSIONS),
+    default="day",
+    show_default=True,
+    help="Group rows by this (by day, as ccusage's daily report, when not given).",
+)
 @db_option
 @since_option
 @until_option
@@ -146,10 +181,11 @@ def export(
 @click.argument("model", required=False)
 @format_option
 @prices_option
+@click.option("--sources", is_flag=True, help="Add each row's source to the table.")
 @domain_errors
-def prices_cmd(model: str | None, fmt: str, prices: Path | None) -> None:
+def prices_cmd(model: str | None, fmt: str, prices: Path | None, sources: bool) -> None:
     """The price table in force, with each row's source and effective date."""
-    commands_data.prices(model, fmt, prices)
+    commands_data.prices(model, fmt, prices, sources)
 
 
 def main() -> None:
@@ -179,3 +215,4 @@ def _register_command_groups() -> None:
 
 
 _register_command_groups()
+_add_examples(app)

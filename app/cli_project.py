@@ -41,6 +41,44 @@ TABLE_COLUMNS = (
     "current_p50_ms",
     "projected_p50_ms",
 )
+WIDE_COLUMNS = (
+    *TABLE_COLUMNS,
+    "current_p95_ms",
+    "projected_p95_ms",
+    "latency_source",
+)
+# The default table: what decides a move, within 120 columns (`--wide` shows WIDE_COLUMNS).
+NARROW_COLUMNS = (
+    "workload",
+    "recommendation",
+    "moved_requests",
+    "current_cost_usd",
+    "savings_usd",
+    "savings_pct",
+    "monthly_savings_usd",
+    "break_even_escalation",
+    "current_p50_ms",
+    "projected_p50_ms",
+)
+HEADERS = {
+    "workload": "workload",
+    "recommendation": "recommendation",
+    "task_class": "task class",
+    "moved_requests": "moved",
+    "current_cost_usd": "current\ncost",
+    "projected_cost_usd": "projected\ncost",
+    "savings_usd": "savings",
+    "savings_pct": "saved",
+    "monthly_savings_usd": "savings\n/ month",
+    "ineligible_requests": "cannot\nmove",
+    "break_even_escalation": "break-even\nescalation",
+    "current_p50_ms": "p50 ms\nnow",
+    "projected_p50_ms": "p50 ms\nmoved",
+    "current_p95_ms": "p95 ms\nnow",
+    "projected_p95_ms": "p95 ms\nmoved",
+    "latency_source": "latency from",
+}
+TEXT_COLUMNS = ("workload", "target", "task_class", "recommendation", "latency_source")
 BUILTIN = ("all", "recommended", "subagents")
 
 
@@ -79,6 +117,9 @@ def register(app: click.Group) -> None:
         help="Use what `switchcost replay` measured (pass rate, output ratio, tokenizer "
         "factor, latency) with 95% intervals, where a workload has replay data.",
     )
+    @click.option(
+        "--wide", is_flag=True, help="Table with every column (the default fits 120 columns)."
+    )
     @domain_errors
     def project(
         db: Path | None,
@@ -91,9 +132,22 @@ def register(app: click.Group) -> None:
         prices: Path | None,
         rules: Path | None,
         measured: bool,
+        wide: bool,
     ) -> None:
         """Savings, run-rate, eligibility, latency and advice per workload on a cheaper model."""
-        run_project(db, targets, scenario, since, until, tz, fmt, prices, rules, measured=measured)
+        run_project(
+            db,
+            targets,
+            scenario,
+            since,
+            until,
+            tz,
+            fmt,
+            prices,
+            rules,
+            measured=measured,
+            wide=wide,
+        )
 
 
 def run_project(
@@ -108,6 +162,7 @@ def run_project(
     rules: Path | None,
     *,
     measured: bool = False,
+    wide: bool = False,
 ) -> None:
     from dataclasses import replace
 
@@ -157,7 +212,7 @@ def run_project(
         sys.stdout.write(csv_text(rows, columns))
     else:
         for p in payloads:
-            _table(p)
+            _table(p, wide)
 
 
 def _payload(p: Any) -> dict[str, Any]:
@@ -168,30 +223,36 @@ def _payload(p: Any) -> dict[str, Any]:
     }
 
 
-def _table(payload: dict[str, Any]) -> None:
+def _table(payload: dict[str, Any], wide: bool = False) -> None:
     from rich.table import Table
 
     from app.console import out_console
 
     a = payload["assumptions"]
     totals = payload["totals"]["by_target"]
+    columns: tuple[str, ...] = WIDE_COLUMNS if wide else NARROW_COLUMNS
+    if len(totals) > 1 and "target" not in columns:
+        columns = (columns[0], "target", *columns[1:])
+    target = "" if len(totals) != 1 else f" to {next(iter(totals))}"
     table = Table(
-        title=f"scenario {a['scenario']}: {a['scenario_rule']}",
+        title=f"scenario {a['scenario']}{target}: {a['scenario_rule']}",
+        title_justify="left",
         show_footer=len(totals) == 1,
         box=None,
         header_style="bold",
+        pad_edge=False,
     )
     only = next(iter(totals.values())) if len(totals) == 1 else {}
-    for col in TABLE_COLUMNS:
+    for col in columns:
         table.add_column(
-            col.removesuffix("_usd").replace("_", " "),
-            footer=_cell(col, only.get(col)) if only else "",
-            justify="left"
-            if col in ("workload", "target", "task_class", "recommendation")
-            else "right",
+            HEADERS.get(col, col.removesuffix("_usd").replace("_", " ")),
+            footer=_cell(col, only.get(col)) if only and col in only else "",
+            justify="left" if col in TEXT_COLUMNS else "right",
+            no_wrap=col not in ("recommendation", "latency_source", "task_class"),
+            max_width=22 if col == "recommendation" and not wide else None,
         )
     for row in payload["rows"]:
-        table.add_row(*[_cell(c, row.get(c)) for c in TABLE_COLUMNS])
+        table.add_row(*[_cell(c, row.get(c)) for c in columns])
     out_console.print(table)
     if len(totals) > 1:
         for target, t in totals.items():
@@ -207,7 +268,7 @@ def _table(payload: dict[str, Any]) -> None:
         f"monthly = x {a['days_per_month']} / {a['window_days']} days",
         f"share moved {a['share_moved']}, escalation {a['escalation_rate']}, "
         f"output ratio {a['output_ratio_default']}, tokenizer factor {a['tokenizer_factor']} "
-        f"{a['tokenizer_factors']}",
+        f"({', '.join(f'{k} {v}' for k, v in dict(a['tokenizer_factors']).items())})",
         *(f"latency {t}: {how}" for t, how in a["latency_speed_by_target"].items()),
         *([f"measured: {a['measured_rule']}"] if "measured_rule" in a else []),
         "all assumptions: --format json",
@@ -220,7 +281,11 @@ def _cell(col: str, value: Any) -> str:
     from app.output import money, terminal_text
 
     if value is None:
-        return ""
+        return "—"
+    if col in ("workload", "project"):
+        from app.project_names import name
+
+        return terminal_text(name(value))  # a Claude Code folder by its readable name
     if col.endswith("_usd"):
         return f"${money(value, Decimal('0.01')):,}"
     if col in ("savings_pct",):

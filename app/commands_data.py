@@ -191,10 +191,32 @@ def _emit(
             footer = (
                 "" if totals is None else _cell(col, totals.get(col, "TOTAL" if col == key else ""))
             )
-            table.add_column(col, footer=footer, justify="left" if col == key else "right")
+            table.add_column(_header(col), footer=footer, justify="left" if col == key else "right")
         for row in rows:
             table.add_row(*[_cell(c, row.get(c)) for c in columns])
         out_console.print(table)
+
+
+HEADERS = {
+    "input_tokens": "input\ntokens",
+    "cache_write_5m_tokens": "cache write\n5m tokens",
+    "cache_write_1h_tokens": "cache write\n1h tokens",
+    "cache_read_tokens": "cache read\ntokens",
+    "output_tokens": "output\ntokens",
+    "cost_usd": "cost",
+    "unpriced_requests": "unpriced\nrequests",
+    "web_search_requests": "web\nsearches",
+    "reported_cost_usd": "reported\ncost",
+    "logged_requests": "logged\nrequests",
+    "computed_usd": "computed\ncost",
+    "reported_usd": "reported\ncost",
+    "gap_usd": "gap",
+}
+
+
+def _header(col: str) -> str:
+    """A table header in words (JSON and CSV keep the machine names)."""
+    return HEADERS.get(col, col.removesuffix("_usd").replace("_", " "))
 
 
 def _render(
@@ -216,7 +238,11 @@ def _render(
 
 def _cell(col: str, value: Any) -> str:
     if value is None:
-        return ""
+        return "—"
+    if col in ("workload", "project"):
+        from app.project_names import name
+
+        return terminal_text(name(value))  # a Claude Code folder by its readable name
     if col.endswith("_usd"):
         return f"${money(value, CENT):,}"
     if isinstance(value, int):
@@ -297,7 +323,23 @@ def _why(err: OSError) -> str:
     return err.strerror or str(err)
 
 
-def prices(model: str | None, fmt: str, user_file: Path | None) -> None:
+PRICE_HEADERS = {
+    "model": "model",
+    "aliases": "aliases",
+    "effective_from": "in force\nfrom",
+    "input": "input",
+    "output": "output",
+    "cache_write_5m": "cache\nwrite 5m",
+    "cache_write_1h": "cache\nwrite 1h",
+    "cache_read": "cache\nread",
+    "long_context_threshold": "long ctx\nover",
+    "batch_multiplier": "batch\n×",
+    "source": "source",
+}
+PRICE_RATES = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+
+
+def prices(model: str | None, fmt: str, user_file: Path | None, sources: bool = False) -> None:
     from queries import pricing
 
     book = pricing.load_price_book(user_file)
@@ -307,4 +349,42 @@ def prices(model: str | None, fmt: str, user_file: Path | None) -> None:
             f"no model or alias {model!r} in the price file(s): {', '.join(book.files)}"
         )
     columns = list(rows[0]) if rows else ["model"]
-    _emit(rows, columns, None, fmt, "model")
+    if fmt != "table":
+        _emit(rows, columns, None, fmt, "model")
+        return
+    _price_table(rows, [c for c in columns if c != "source" or sources or model])
+
+
+def _price_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """The price table within 120 columns: sources only for one model or with --sources."""
+    from rich.table import Table
+
+    table = Table(
+        box=None,
+        header_style="bold",
+        pad_edge=False,
+        collapse_padding=True,
+        caption="USD per million tokens. Sources: `switchcost prices MODEL` or --sources.",
+        caption_justify="left",
+    )
+    for col in columns:
+        table.add_column(
+            PRICE_HEADERS.get(col, col.replace("_", " ")),
+            justify="left" if col in ("model", "aliases", "source") else "right",
+            no_wrap=col != "source",
+        )
+    for row in rows:
+        table.add_row(*[_price_cell(c, row.get(c)) for c in columns])
+    out_console.print(table)
+
+
+def _price_cell(col: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if col in PRICE_RATES:
+        amount = Decimal(str(value)).normalize()
+        places = max(2, -int(amount.as_tuple().exponent))
+        return f"${amount:,.{places}f}"
+    if col == "batch_multiplier":
+        return f"{Decimal(str(value)).normalize()}"
+    return _cell(col, value)
