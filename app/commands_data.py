@@ -152,6 +152,8 @@ def _print_summary(report: IngestReport, fmt: str = "auto") -> None:
         + (f": {unpriced}" if unpriced else "")
         + report.error_records_note
     )
+    if report.response_lines or report.other_lines:
+        say(report.lines_note)
     if unpriced:
         say("add a price for these models with --prices FILE (see `switchcost prices --help`)")
 

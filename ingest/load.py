@@ -174,6 +174,8 @@ class _Loading:
         report.updated_requests += updated
         report.duplicates += dup
         report.error_records += result.error_records
+        report.response_lines += result.response_lines
+        report.other_lines += result.other_lines
         report.malformed.extend(result.malformed)
         if self.forced:
             self.read_paths.update(str(t.path) for t in chunk if t.end > t.start)
@@ -316,6 +318,7 @@ def ingest_paths(
     finally:
         conn.close()
     target = db_path or db.default_db_path()
+    db.sweep_spill_folder(target)
     if partly_read:
         stamp.clear(target)
     else:

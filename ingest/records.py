@@ -112,6 +112,11 @@ class ReadResult:
     malformed: list[Malformed] = field(default_factory=list)
     error_records: int = 0
     resume: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Every line consumed is one of: part of a response (a billed request, or a copy of one the
+    # loader will count as a duplicate), an API error record, malformed, or other (a prompt, a
+    # tool result, a summary, a blank line, an event of no billed stream).
+    response_lines: int = 0
+    other_lines: int = 0
 
     def close(self) -> None:
         """Release what the records hold (the Claude Code reader's DuckDB) once loaded."""

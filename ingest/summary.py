@@ -21,6 +21,8 @@ class IngestReport:
     updated_requests: int = 0
     duplicates: int = 0
     error_records: int = 0
+    response_lines: int = 0
+    other_lines: int = 0
     unpriced_requests: int = 0
     unpriced_models: dict[str, int] = field(default_factory=dict)
     malformed: list[Malformed] = field(default_factory=list)
@@ -29,6 +31,20 @@ class IngestReport:
     files_up_to_date: int = 0
     # Files read with a forced --format that gave no request, no bucket and no malformed line.
     nothing_billable: list[str] = field(default_factory=list)
+
+    @property
+    def lines_note(self) -> str:
+        """Where every line read went: `N lines read: R in responses, O other (prompts, tool
+        results, blank), E API error records, M malformed` (they add up to N)."""
+        parts = [
+            (self.response_lines, "in responses"),
+            (self.other_lines, "other (prompts, tool results, events, blank)"),
+            (self.error_records, "API error records"),
+            (len(self.malformed), "malformed"),
+        ]
+        total = sum(n for n, _ in parts)
+        shown = ", ".join(f"{n:,} {what}" for n, what in parts if n)
+        return f"{total:,} lines read: {shown}" if total else "0 lines read"
 
     @property
     def error_records_note(self) -> str:

@@ -180,6 +180,7 @@ def connect(
         _require_file(db)
     else:
         db.parent.mkdir(parents=True, exist_ok=True)
+        clear_dead_spills(db)
     conn = _open(db, read_only, wait)
     try:
         conn.execute("SET TimeZone = 'UTC'")
@@ -188,7 +189,6 @@ def connect(
             _require_current(conn, db)
         else:
             migrate(conn)
-            _sweep_spill_folder(db)
         pricing.install(conn, user_file=prices)
     except BaseException:
         conn.close()
@@ -196,19 +196,43 @@ def connect(
     return conn
 
 
-def _sweep_spill_folder(db: Path) -> None:
-    """A run killed while DuckDB spilled leaves `<db>.tmp/` behind, with its spill files.  The
-    next writer (it holds the lock: no other process writes there) removes DuckDB's files in
-    it and the folder, which DuckDB makes again when it needs it.  A spill holds rows being
-    written (token counts and ids), never prompt text: readers hand DuckDB only those."""
+_SPILL_OWNER = re.compile(r"duckdb_temp_(\d+)_")
+
+
+def clear_dead_spills(db: Path) -> None:
+    """Delete the spill files of a writer that was killed (its process is gone).  DuckDB marks
+    its files in `<db>.tmp/` with its process id and an owner file; finding a dead process's
+    files there, a new writer does not spill and runs out of memory instead, so a scheduled
+    ingest after a kill would fail every time.  Files of a live process are left alone."""
     folder = Path(f"{db}.tmp")
     if not folder.is_dir():
         return
-    for leftover in folder.glob("duckdb_temp_*"):
+    for leftover in folder.iterdir():
+        owner = _SPILL_OWNER.match(leftover.name)
+        if owner is None or _alive(int(owner[1])):
+            continue
         with contextlib.suppress(OSError):
             leftover.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def sweep_spill_folder(db: Path) -> None:
+    """A run killed while DuckDB spilled leaves `<db>.tmp/` behind.  The next writer's DuckDB
+    deletes the spill files in it when it opens the file but keeps the folder (and must find
+    it while it runs: it may spill there); once that writer has closed, the folder is removed
+    if it is empty.  A spill holds rows being written (token counts and ids), never prompt
+    text: the readers hand DuckDB only those."""
     with contextlib.suppress(OSError):
-        folder.rmdir()
+        Path(f"{db}.tmp").rmdir()
 
 
 @contextmanager

@@ -40,6 +40,7 @@ def test_forced_format_with_nothing_billable_names_the_file_and_fails(tmp_path: 
         nothing_line(app_log),
         "1 files read (0 unchanged, 0 skipped), 0 new requests, 0 duplicates skipped,"
         " 0 malformed lines, 0 unpriced requests",
+        "1 lines read: 1 other (prompts, tool results, events, blank)",
     ]
 
 

@@ -186,6 +186,7 @@ def read_json_lines(tasks: list[FileTask], options: ReadOptions, parse: Parser) 
         line_no = task.start_line
         for line_no, _, raw in task_lines(task):
             if not raw.strip():
+                result.other_lines += 1
                 continue
             try:
                 obj = load_object(raw)
@@ -197,6 +198,10 @@ def read_json_lines(tasks: list[FileTask], options: ReadOptions, parse: Parser) 
                     for one in found:
                         check_text(one[c] for c in COLUMNS)
                 rows.extend(found)
+                if found:
+                    result.response_lines += 1
+                else:
+                    result.other_lines += 1
             except BadRecord as err:
                 result.malformed.append(Malformed(path, line_no, str(err)))
             except RecursionError:  # parsed by orjson (up to 1,024 levels), too deep for Python

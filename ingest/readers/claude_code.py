@@ -171,9 +171,10 @@ def _parse(
     con.execute(f"SET memory_limit = '{WINNERS_MEMORY}'")
     con.execute(sql.WINNERS)
     bad_rows = con.execute(sql.BAD).fetchall()
-    result.error_records += int(
-        con.execute("SELECT count(*) FROM winners WHERE kind = 'api_error'").fetchall()[0][0]
-    )
+    errors, responses = con.execute(
+        "SELECT count(*) FILTER (kind = 'api_error'), coalesce(sum(nlines) FILTER (kind = 'req'),"
+        " 0) FROM winners"
+    ).fetchall()[0]
     lines = {str(p): int(n) for p, n in con.execute(sql.LINES).fetchall()}
     for i, count in (ranges.lines | again.lines).items():
         lines[str(tasks[i].path)] = count
@@ -181,6 +182,11 @@ def _parse(
         [*_explain(tasks, bad_rows), *ranges.malformed, *again.malformed],
         key=lambda m: (m.path, m.line),
     )
+    # Every line is a response's, an API error, malformed, or other (prompts, tool results,
+    # summaries, blank lines, `<synthetic>` messages).
+    result.error_records += int(errors)
+    result.response_lines += int(responses)
+    result.other_lines += sum(lines.values()) - int(responses) - int(errors) - len(result.malformed)
     return lines
 
 

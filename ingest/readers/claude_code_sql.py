@@ -210,7 +210,7 @@ grouped AS (
         any_value(session) AS session, bool_or(sidechain) AS sidechain,
         any_value(agent) AS agent,
         -- timing: the response's content-block lines are written as each block arrives
-        min(n) AS first_n, min(ts) AS first_ts, max(ts) AS last_ts
+        min(n) AS first_n, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS nlines
     FROM keyed
     GROUP BY fi, message_id, request_id, solo
 )
@@ -225,7 +225,8 @@ fi BIGINT, message_id VARCHAR, request_id VARCHAR, solo BIGINT, pieces BIGINT, k
 reason VARCHAR, weight HUGEINT, ts TIMESTAMPTZ, output_tokens BIGINT, model VARCHAR,
 input_tokens BIGINT, lump BIGINT, split BOOLEAN, w5 BIGINT, w1 BIGINT, cache_read BIGINT,
 web BIGINT, service_tier VARCHAR, speed VARCHAR, inference_geo VARCHAR, session VARCHAR,
-sidechain BOOLEAN, agent VARCHAR, first_n BIGINT, first_ts TIMESTAMPTZ, last_ts TIMESTAMPTZ
+sidechain BOOLEAN, agent VARCHAR, first_n BIGINT, first_ts TIMESTAMPTZ, last_ts TIMESTAMPTZ,
+nlines BIGINT
 """
 
 # Whole files, read by DuckDB itself: the file is the task, its piece count gives the lines
@@ -260,7 +261,8 @@ WITH g AS (
         any_value(speed) AS speed, any_value(inference_geo) AS inference_geo,
         any_value(session) AS session, bool_or(sidechain) AS sidechain,
         any_value(agent) AS agent,
-        min(first_n) AS first_n, min(first_ts) AS first_ts, max(last_ts) AS last_ts
+        min(first_n) AS first_n, min(first_ts) AS first_ts, max(last_ts) AS last_ts,
+        sum(nlines) AS nlines
     FROM agg
     WHERE kind IS NOT NULL AND kind <> 'prompt'
     GROUP BY fi, message_id, request_id, solo

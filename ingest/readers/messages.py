@@ -47,6 +47,7 @@ FLUSH_ROWS = 4096
 # Read in ranges (ingest/tasks.py): this reader holds one range's rows (a 105 MB log peaks at
 # 322 MB in ranges, 418 MB in one piece); a stream open at a cut is read again in the next one.
 RANGE_BYTES = _RANGE_BYTES
+_OTHER, _RESPONSE, _ERROR, _BAD = 0, 1, 2, 3
 STALE_STREAM_SECONDS = QUIET_SECONDS  # the quiet period every reader waits for
 
 
@@ -86,22 +87,30 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list
     builder = Builder(path, options, mtime, FLUSH_ROWS)
     streams = streaming.Streams()
     line_no = task.start_line
+    # What each line was (_OTHER, _RESPONSE, _ERROR, _BAD), one byte a line: lines after where
+    # the next read resumes (an open stream) are not counted now.
+    kinds = bytearray()
     for line_no, here, raw in task_lines(task):
+        kinds.append(_BAD)
         if not raw.strip():
+            kinds[-1] = _OTHER
             continue
         try:
             obj = load_object(raw)
             event = obj.get("event")
             if isinstance(event, dict):
                 streaming.wrapped_event(obj, event, line_no, here, streams, builder, result)
+                kinds[-1] = _RESPONSE
                 continue
             if obj.get("type") in streaming.EVENT_TYPES:
                 streaming.bare_event(obj, line_no, here, streams, builder, result)
+                kinds[-1] = _RESPONSE
                 continue
             message = _find_message(obj)
             if message is None:
                 if "error" in obj:
                     result.error_records += 1
+                    kinds[-1] = _ERROR
                     continue
                 raise BadRecord("no Messages API response in this record")
             builder.add(
@@ -116,6 +125,7 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list
                 isinstance(obj, LooseObject),
                 message.get("stop_reason") is not None,
             )
+            kinds[-1] = _RESPONSE
         except BadRecord as err:
             result.malformed.append(Malformed(path, line_no, str(err)))
         except RecursionError:  # parsed by orjson (up to 1,024 levels), too deep for Python
@@ -130,6 +140,9 @@ def _read_task(task: FileTask, options: ReadOptions, result: ReadResult) -> list
             continue
         streaming.finish(stream, builder, result)
     result.resume[path] = resume
+    counted = kinds[: resume[1] - task.start_line]
+    result.response_lines += counted.count(_RESPONSE)
+    result.other_lines += counted.count(_OTHER)
     return builder.tables_upto(resume[1])
 
 
