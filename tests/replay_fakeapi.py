@@ -175,6 +175,13 @@ def _batch(batch_id: str, ready: bool, count: int, url: str) -> dict[str, Any]:
     }
 
 
+def _result(params: dict[str, Any]) -> dict[str, Any]:
+    if params["model"] == SMALL and "top_k" in params:
+        err = {"type": "invalid_request_error", "message": "top_k: not supported on this model"}
+        return {"type": "errored", "error": {"type": "error", "error": err}}
+    return {"type": "succeeded", "message": answer(params, "batch")}
+
+
 def install(api: FakeAPI, state: State) -> None:
     def messages(_q: Any, _h: Any, body: Any) -> Reply:
         n = _record_of(body)
@@ -205,12 +212,7 @@ def install(api: FakeAPI, state: State) -> None:
 
         def results(_q: Any, _h: Any, _b: Any) -> Reply:
             lines = [
-                json.dumps(
-                    {
-                        "custom_id": r["custom_id"],
-                        "result": {"type": "succeeded", "message": answer(r["params"], "batch")},
-                    }
-                )
+                json.dumps({"custom_id": r["custom_id"], "result": _result(r["params"])})
                 for r in state.batches[batch_id]
             ]
             return Reply(200, ("\n".join(lines) + "\n").encode(), content_type="application/binary")

@@ -150,3 +150,30 @@ def test_command_grader_that_prints_nonsense_is_an_error(captured: Path) -> None
         )  # fmt: skip
     assert out.exit_code == 1
     assert "must print pass or fail" in out.output
+
+
+def test_batch_refused_parameter_is_dropped_on_the_next_submission(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
+    log = write_log(tmp_path / "c.jsonl", [record(n, "extract", top_k=5) for n in range(4)])
+    db = tmp_path / "s.duckdb"
+    ingest(log, db)
+    with replay_api() as (api, state):
+        args = ["replay", "--to", SMALL, "--grader", "json", "--yes"]
+        base = ["--db", str(db), "--base-url", api.url]
+        assert cli(*args, *base).exit_code == 0
+        state.batch_ready = True
+        assert "0 new answers stored" in cli("replay", "collect", *base).output
+        with qdb.connect(db, read_only=True) as conn:
+            (run,) = store.runs(conn)
+            first = store.samples(conn, str(run["run_id"]))
+        assert {(s["status"], s["dropped_params"]) for s in first} == {("pending", "top_k")}
+        # The same command again sends them without top_k, and they are answered.
+        assert cli(*args, *base).exit_code == 0
+        second = state.batches["msgbatch_fake2"]
+        assert not any("top_k" in r["params"] for r in second)
+        assert "4 new answers stored" in cli("replay", "collect", *base).output
+        with qdb.connect(db, read_only=True) as conn:
+            final = store.samples(conn, str(run["run_id"]))
+        assert {(s["status"], s["dropped_params"]) for s in final} == {("answered", "top_k")}

@@ -40,9 +40,11 @@ def make_client(base_url: str | None = None) -> anthropic.Anthropic:
     return anthropic.Anthropic(base_url=base_url, max_retries=MAX_RETRIES)
 
 
-def params_for(request: dict[str, Any], target: str) -> dict[str, Any]:
-    """The captured create() arguments with the model swapped and client-only keys removed."""
-    out = {k: v for k, v in request.items() if k not in CLIENT_ONLY and v is not None}
+def params_for(request: dict[str, Any], target: str, dropped: str | None = None) -> dict[str, Any]:
+    """The captured create() arguments with the model swapped and client-only keys (and any
+    the target refused before, comma-separated in `dropped`) removed."""
+    skip = CLIENT_ONLY | set(filter(None, (dropped or "").split(",")))
+    out = {k: v for k, v in request.items() if k not in skip and v is not None}
     out["model"] = target
     return out
 
@@ -71,6 +73,15 @@ def count_tokens(client: anthropic.Anthropic, params: dict[str, Any]) -> int:
     return int(method(**as_kwargs(method, counted)).input_tokens)
 
 
+@dataclass(frozen=True)
+class BatchError:
+    """A batch request that errored: its type, and the message (read for a refused
+    parameter, never stored)."""
+
+    type: str
+    message: str
+
+
 @dataclass
 class Answer:
     content: list[Any]
@@ -82,7 +93,11 @@ class Answer:
 
 def _refused_param(err: anthropic.BadRequestError, params: dict[str, Any]) -> str | None:
     """The optional create() argument a 400 names, if any."""
-    text = str(err.message)
+    return refused_in(str(err.message), params)
+
+
+def refused_in(text: str, params: dict[str, Any]) -> str | None:
+    """The optional create() argument an invalid-request message names, if any."""
     for key in sorted(params, key=len, reverse=True):
         if key not in ESSENTIAL and key in text:
             return key
@@ -146,7 +161,8 @@ def batch_results(client: anthropic.Anthropic, batch_id: str) -> Iterator[tuple[
         if result.type == "succeeded":
             yield item.custom_id, Answer(*_parts(result.message))
         elif result.type == "errored":
-            yield item.custom_id, f"errored: {result.error.error.type}"
+            err = result.error.error
+            yield item.custom_id, BatchError(str(err.type), str(getattr(err, "message", "")))
         else:
             yield item.custom_id, result.type
 

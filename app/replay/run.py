@@ -29,7 +29,15 @@ from queries.measured import store
 Say = Callable[[str], None]
 
 
-def _record(db: Path, plan: Plan, key: str, answer: calls.Answer, cost: Decimal) -> None:
+def _record(
+    db: Path,
+    plan: Plan,
+    key: str,
+    answer: calls.Answer,
+    cost: Decimal,
+    already: str | None = None,
+) -> None:
+    dropped = ",".join(filter(None, [already, *answer.dropped])) or None
     capture.put_answer(db, plan.run_id, key, answer.content)
     with qdb.connect(db) as conn:
         store.update_sample(
@@ -44,7 +52,7 @@ def _record(db: Path, plan: Plan, key: str, answer: calls.Answer, cost: Decimal)
             cost_usd=cost,
             latency_ms=answer.latency_ms,
             ttft_ms=answer.ttft_ms,
-            dropped_params=",".join(answer.dropped) or None,
+            dropped_params=dropped,
             error=None,
         )
 
@@ -52,6 +60,26 @@ def _record(db: Path, plan: Plan, key: str, answer: calls.Answer, cost: Decimal)
 def _fail(db: Path, plan: Plan, key: str, error: str) -> None:
     with qdb.connect(db) as conn:
         store.update_sample(conn, plan.run_id, key, status="failed", error=redact(error))
+
+
+def _batch_error(
+    db: Path, plan: Plan, s: dict[str, Any], err: calls.BatchError, c: capture.Captured | None
+) -> None:
+    """An errored batch request: a refused parameter is recorded and the sample left pending
+    (the next `replay` sends it without that parameter); anything else fails the sample."""
+    key = s["request_key"]
+    refused = None
+    if err.type == "invalid_request_error" and c is not None:
+        params = calls.params_for(c.request, "x", s["dropped_params"])
+        refused = calls.refused_in(err.message, params)
+    if refused is None:
+        _fail(db, plan, key, f"errored: {err.type}")
+        return
+    dropped = ",".join(filter(None, [s["dropped_params"], refused]))
+    with qdb.connect(db) as conn:
+        store.update_sample(
+            conn, plan.run_id, key, status="pending", dropped_params=dropped, error=None
+        )
 
 
 def _status(db: Path, run_id: str, status: str, **extra: Any) -> None:
@@ -71,7 +99,7 @@ def live(
         if s["status"] == "answered":
             continue
         budget.check(plan.per_sample[key])
-        params = calls.params_for(plan.captures[key].request, target.model)
+        params = calls.params_for(plan.captures[key].request, target.model, s["dropped_params"])
         try:
             answer = calls.live(client, params)
         except anthropic.AuthenticationError as err:
@@ -82,7 +110,7 @@ def live(
             continue
         cost = target.cost(answer.usage)
         budget.add(cost)
-        _record(db, plan, key, answer, cost)
+        _record(db, plan, key, answer, cost, s["dropped_params"])
         s["status"] = "answered"
 
 
@@ -99,7 +127,9 @@ def submit(
     requests = [
         (
             calls.custom_id(s["request_key"]),
-            calls.params_for(plan.captures[s["request_key"]].request, target.model),
+            calls.params_for(
+                plan.captures[s["request_key"]].request, target.model, s["dropped_params"]
+            ),
         )
         for s in todo
     ]
@@ -128,6 +158,7 @@ def collect(
     with qdb.connect(db) as conn:
         rows = store.samples(conn, run["run_id"])
     by_cid = {calls.custom_id(s["request_key"]): s for s in rows}
+    caps = capture.get_captures(db, [s["request_key"] for s in rows])
     new = 0
     for cid, result in calls.batch_results(client, batch_id):
         s = by_cid.get(cid)
@@ -135,8 +166,11 @@ def collect(
             continue
         plan = Plan(run["run_id"], run, [], {}, {}, Decimal(0))
         if isinstance(result, calls.Answer):
-            _record(db, plan, s["request_key"], result, target.cost(result.usage, batch=True))
+            cost = target.cost(result.usage, batch=True)
+            _record(db, plan, s["request_key"], result, cost, s["dropped_params"])
             new += 1
+        elif isinstance(result, calls.BatchError):
+            _batch_error(db, plan, s, result, caps.get(s["request_key"]))
         else:
             _fail(db, plan, s["request_key"], result)
     _status(db, run["run_id"], "collected")
