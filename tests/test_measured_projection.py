@@ -54,6 +54,9 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     table = cli("project", "--to", SMALL, "--measured", "--db", str(db))
     assert table.exit_code == 0, table.output
     assert "measured: with at least 20 graded samples" in table.stdout
+    csv = cli("project", "--to", SMALL, "--measured", "--format", "csv", "--db", str(db))
+    assert csv.exit_code == 0, csv.output
+    assert "move: 25 of 25 answers as good" in csv.stdout
     mp.undo()
     return db, bodies
 
