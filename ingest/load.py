@@ -51,6 +51,30 @@ _TOTAL = (
 )
 
 
+# Names taken from the logs (a workload tag, a custom id) are labels: past this length they are
+# cut (a key keeps a hash of its whole text, so two long keys never merge), so a log that puts a
+# document where a name belongs neither fills the database nor the writer's pool.
+LABEL_CHARS = 256
+_LABELS = ("workload", "project", "session_id", "agent_id", "model")
+
+
+def _cap_labels(conn: duckdb.DuckDBPyConnection) -> None:
+    """Cut over-long labels in the staged rows (rare: one pass finds none in ordinary logs)."""
+    long = " OR ".join(f"length({c}) > {LABEL_CHARS}" for c in ("request_key", *_LABELS))
+    if not conn.execute(f"SELECT 1 FROM staged_raw WHERE {long} LIMIT 1").fetchall():
+        return
+    sets = ", ".join(
+        f"{c} = CASE WHEN length({c}) > {LABEL_CHARS} THEN left({c}, {LABEL_CHARS}) || '…'"
+        f" ELSE {c} END"
+        for c in _LABELS
+    )
+    conn.execute(
+        f"UPDATE staged_raw SET {sets}, request_key = CASE WHEN length(request_key) >"
+        f" {LABEL_CHARS} THEN left(request_key, 128) || '#' || sha256(request_key)"
+        " ELSE request_key END"
+    )
+
+
 def _merge(conn: duckdb.DuckDBPyConnection, table: Records, run_id: int) -> tuple[int, int, int]:
     """Insert new keys, upgrade stored ones that now carry more tokens; (new, updated, dup).
 
@@ -75,6 +99,7 @@ def _merge(conn: duckdb.DuckDBPyConnection, table: Records, run_id: int) -> tupl
     conn.unregister("staged_stream")
     # A reader that cannot tell a call's completeness may leave the column out: complete.
     conn.execute("ALTER TABLE staged_raw ADD COLUMN IF NOT EXISTS complete BOOLEAN DEFAULT true")
+    _cap_labels(conn)
     # Each key once, its fullest copy (a request repeated across files or chunks).  Few
     # keys repeat, so only their rows are ranked: a window over every row costs more
     # than the insert itself.

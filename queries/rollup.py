@@ -10,7 +10,6 @@ raw path.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import duckdb
@@ -72,11 +71,11 @@ def refresh(conn: duckdb.DuckDBPyConnection, run_id: int) -> str:
     if full:
         for table in ("request_groups", "latency_hours", "latency_blocks"):
             conn.execute(f"DELETE FROM {table}")
-        for first, last in _slices(conn):
+        for hours in _slices(conn):
             conn.execute(
-                "CREATE OR REPLACE TEMP TABLE rollup_hours AS SELECT unnest(generate_series("
-                "$first::TIMESTAMPTZ, $last::TIMESTAMPTZ, INTERVAL 1 HOUR)) AS hour",
-                {"first": first, "last": last},
+                "CREATE OR REPLACE TEMP TABLE rollup_hours AS"
+                " SELECT unnest($hours::TIMESTAMPTZ[]) AS hour",
+                {"hours": hours},
             )
             _hours(conn, run_id, bounds, add=False)
     else:
@@ -91,23 +90,22 @@ def refresh(conn: duckdb.DuckDBPyConnection, run_id: int) -> str:
     return "full" if full else ("added" if add else "hours")
 
 
-def _slices(conn: duckdb.DuckDBPyConnection) -> list[tuple[object, object]]:
-    """(first hour, last hour) of consecutive spans of whole UTC days holding about
-    SLICE_REQUESTS requests each (evenly spread), covering every stored request."""
-    first, last, count = conn.execute(
-        "SELECT to_timestamp(epoch_us(min(ts)) // 86400000000 * 86400),"
-        " to_timestamp(epoch_us(max(ts)) // 3600000000 * 3600), count(*) FROM requests"
-    ).fetchall()[0]
-    if not count:
-        return []
-    days = (last - first).days + 1
-    step = max(1, days * SLICE_REQUESTS // count)
-    out = []
-    start = first
-    while start <= last:
-        end = min(start + dt.timedelta(days=step) - dt.timedelta(hours=1), last)
-        out.append((start, end))
-        start += dt.timedelta(days=step)
+def _slices(conn: duckdb.DuckDBPyConnection) -> list[list[object]]:
+    """The UTC hours that hold requests, in consecutive runs of about SLICE_REQUESTS requests
+    each, covering every stored request.  Hours, not a calendar range: one request dated in
+    the year 5138 (a valid span time) adds one hour, not three thousand years of them."""
+    counted = conn.execute(
+        "SELECT to_timestamp(epoch_us(ts) // 3600000000 * 3600) AS hour, count(*) FROM requests"
+        " GROUP BY hour ORDER BY hour"
+    ).fetchall()
+    out: list[list[object]] = []
+    size = SLICE_REQUESTS
+    for hour, count in counted:
+        if size >= SLICE_REQUESTS:
+            out.append([])
+            size = 0
+        out[-1].append(hour)
+        size += count
     return out
 
 
