@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from app import project_names
 from app.output import csv_text
 from app.switch_text import assumptions_table as assumptions_table
 from app.switch_text import headline as headline
@@ -51,6 +52,11 @@ def stamp(path: Path) -> tuple[object, ...]:
     """Changes whenever the data or the prices change: file, WAL and user price file."""
     wal = path.with_name(path.name + ".wal")
     return (file_identity(path), file_identity(wal), file_identity(user_price_file()))
+
+
+def project_name(value: object) -> str:
+    """A workload or project as the pages show it (a Claude Code folder by its readable name)."""
+    return project_names.name(value)
 
 
 def ingest_hint(path: Path) -> str:

@@ -2,7 +2,7 @@
 
 Each page must load without Streamlit's exception box and draw a Plotly chart; moving the share
 slider must change the projected total; an ingest running while the server serves must neither
-break a page load nor hide the new data afterwards.  Screenshots land in each test's tmp folder.
+break a page load nor hide the new data afterwards.  Screenshots are kept in test-output/e2e/.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from bench.bench_dashboard import BROWSER_ARGS  # the benchmark's headless Chrom
 from tests import dashboard_db
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Screenshots are kept for a person to look at after the run (.gitignore ignores the folder).
+SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "e2e"
 PAGES = {"overview": "", "switch": "switch", "latency": "latency", "data": "data"}
 
 pytestmark = [
@@ -30,6 +32,12 @@ pytestmark = [
         not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
     ),
 ]
+
+
+def shot(name: str) -> str:
+    """Where a screenshot is kept: test-output/e2e/NAME."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return str(SHOTS / name)
 
 
 def free_port() -> int:
@@ -152,8 +160,8 @@ def test_page_loads_without_exception(page: Any, server: Server, name: str, tmp_
     else:
         page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)
         assert page.locator("[data-testid='stDataFrame']").count() >= 3
-    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
-    assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+    page.screenshot(path=shot(f"{name}.png"), full_page=True)
+    assert Path(shot(f"{name}.png")).stat().st_size > 10_000
 
 
 def test_moving_the_share_slider_changes_the_projected_total(
@@ -184,7 +192,17 @@ def test_moving_the_share_slider_changes_the_projected_total(
     money = [float(v.strip("$").replace(",", "")) for v in (current, before, after)]
     # Moving half the traffic lands between moving none (current) and moving all (before).
     assert money[1] < money[2] < money[0]
-    page.screenshot(path=str(tmp_path / "switch_share_50.png"), full_page=True)
+    page.screenshot(path=shot("switch_share_50.png"), full_page=True)
+
+
+def test_switch_page_opens_with_the_answer(page: Any, server: Server) -> None:
+    open_page(page, server, "switch")
+    answer = page.locator("h4").first.inner_text()
+    assert answer.startswith("Moving ")
+    assert " a month" in answer
+    assert "median latency goes from" in answer
+    text = page.locator("[data-testid='stMain']").inner_text()
+    assert "None" not in text
 
 
 def test_ingest_while_serving_then_new_data_shows(
@@ -216,7 +234,7 @@ def test_ingest_while_serving_then_new_data_shows(
     assert_no_exception(page, server)
     assert int(metric(page, "Requests").replace(",", "")) == want["totals"]["requests"]
     assert "(run 2)" in page.locator("[data-testid='stSidebar']").inner_text()
-    page.screenshot(path=str(tmp_path / "overview_after_ingest.png"), full_page=True)
+    page.screenshot(path=shot("overview_after_ingest.png"), full_page=True)
 
 
 HOSTILE_LOG = Path(__file__).resolve().parent / "fixtures" / "security" / "hostile_workloads.jsonl"
@@ -269,7 +287,7 @@ def test_hostile_workload_name_is_shown_as_text_not_a_link(
                 .map(t => t.textContent),
         })"""
     )
-    page.screenshot(path=str(tmp_path / "hostile_overview.png"), full_page=True)
+    page.screenshot(path=shot("hostile_overview.png"), full_page=True)
     # No link anywhere; each name is drawn as the characters it holds (tags, quotes and all),
     # one tick label each: the <br> did not break the label into two lines.
     assert found["links"] == 0

@@ -2,7 +2,8 @@
 
 The rule (queries/sql/project_latency.sql): such a request takes the median time to first token
 of the streamed requests of the same model and workload, else the median of the target's own
-streamed requests; then it is projected like a streamed one.  Expectations worked by hand.
+streamed requests; then it is projected like a streamed one.  Expectations worked by hand
+(within 1%: the projection may read percentiles from log buckets rather than sorted values).
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ def test_not_streamed_takes_the_same_model_and_workloads_first_token(db_path: Pa
     # streamed:     300 + 560 / 112 s = 300 + 5000 = 5300 ms
     # not streamed: 300 (Sonnet's streamed median in "s") + 224 / 112 s = 300 + 2000 = 2300 ms
     # p50 of (2300, 5300) = 3800; p95 = 2300 + 0.95 x 3000 = 5150
-    assert r["projected_p50_ms"] == pytest.approx(3800.0)
-    assert r["projected_p95_ms"] == pytest.approx(5150.0)
-    assert r["current_p50_ms"] == pytest.approx(6500.0)  # of 9000 and 4000
+    assert r["projected_p50_ms"] == pytest.approx(3800.0, rel=0.01)
+    assert r["projected_p95_ms"] == pytest.approx(5150.0, rel=0.01)
+    assert r["current_p50_ms"] == pytest.approx(6500.0, rel=0.01)  # of 9000 and 4000
     assert r["latency_source"] == "logs; first token estimated for 1 not streamed"
 
 
@@ -57,8 +58,8 @@ def test_without_streamed_calls_it_takes_the_targets_first_token(db_path: Path) 
     c.close()
     r = _rows(db_path)["n"]
     # Haiku's streamed median first token is 100 ms: 100 + 1000 = 1100, 100 + 3000 = 3100
-    assert r["projected_p50_ms"] == pytest.approx(2100.0)
-    assert r["projected_p95_ms"] == pytest.approx(1100.0 + 0.95 * 2000.0)
+    assert r["projected_p50_ms"] == pytest.approx(2100.0, rel=0.01)
+    assert r["projected_p95_ms"] == pytest.approx(1100.0 + 0.95 * 2000.0, rel=0.01)
 
 
 def test_relative_speed_default_uses_the_estimated_first_token(db_path: Path) -> None:
@@ -69,7 +70,7 @@ def test_relative_speed_default_uses_the_estimated_first_token(db_path: Path) ->
     r = _rows(db_path)["d"]
     # streamed:     200 + (2200 - 200) / 2 = 1200
     # not streamed: 200 (estimated) + (5000 - 200) / 2 = 2600;  p50 of (1200, 2600) = 1900
-    assert r["projected_p50_ms"] == pytest.approx(1900.0)
+    assert r["projected_p50_ms"] == pytest.approx(1900.0, rel=0.01)
     assert r["latency_source"].startswith("default")
 
 
@@ -78,7 +79,7 @@ def test_no_first_token_anywhere_gives_no_projection(db_path: Path) -> None:
     add(c, workload="x", output_tokens=100, latency_ms=2000.0)
     c.close()
     r = _rows(db_path)["x"]
-    assert r["current_p50_ms"] == pytest.approx(2000.0)
+    assert r["current_p50_ms"] == pytest.approx(2000.0, rel=0.01)
     assert r["projected_p50_ms"] is None
 
 

@@ -50,6 +50,7 @@ with st.container(border=True):
         workloads_all,
         default=recommended,
         key="sc_workloads",
+        format_func=data.project_name,
         disabled=MODES[mode] != "workloads",
         help="Starts from the workloads the task-class advice recommends moving; choose "
         "'Chosen workloads' above to edit.",
