@@ -108,6 +108,8 @@ def test_measured_fields_and_known_shares(
     )
     assert m["tokenizer_factor"] == pytest.approx(float(tf), abs=1e-4)
     assert m["latency_p50_ms"] is not None
+    llo, lhi = m["latency_p50_ms_ci"]
+    assert llo <= m["latency_p50_ms"] <= lhi
     for key in ("savings_usd_ci", "savings_pct_ci"):
         assert isinstance(row[key], list)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from queries.measured.intervals import ratio_interval, ratio_of_sums, wilson
+from queries.measured.intervals import bootstrap, ratio_interval, ratio_of_sums, wilson
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Evidence:
     samples: tuple[Sampled, ...]
     latency_p50_ms: float | None
     ttft_p50_ms: float | None
+    latencies: tuple[float, ...] = ()
 
     @property
     def n(self) -> int:
@@ -75,6 +76,13 @@ class Evidence:
             [(float(s.counted_input), float(s.original_input)) for s in self.samples]
         )
 
+    def latency_ci(self, seed: int = 0) -> list[float] | None:
+        """Bootstrap interval of the median live latency (None without live timings)."""
+        if not self.latencies:
+            return None
+        lo, hi = bootstrap(list(self.latencies), statistics.median, seed=seed)
+        return [round(lo, 3), round(hi, 3)]
+
     def as_json(self, seed: int = 0) -> dict[str, Any]:
         """The `measured` object of a projection row."""
         ci = self.output_ratio_ci(seed)
@@ -89,6 +97,7 @@ class Evidence:
             if self.tokenizer_factor is None
             else round(self.tokenizer_factor, 4),
             "latency_p50_ms": self.latency_p50_ms,
+            "latency_p50_ms_ci": self.latency_ci(seed),
             "ttft_p50_ms": self.ttft_p50_ms,
             "grader": self.grader,
             "run_id": self.run_id,
@@ -150,5 +159,6 @@ def load(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], Evidence]:
             ),
             latency_p50_ms=statistics.median(lat) if lat else None,
             ttft_p50_ms=statistics.median(ttft) if ttft else None,
+            latencies=tuple(lat),
         )
     return out
