@@ -39,7 +39,10 @@ LABELS: dict[str, Col] = {
     "workload": Col("Workload"),
     "model": Col("Model"),
     "project": Col("Project", help=f"Claude Code project folder. {EMPTY}: not a Claude Code call."),
-    "project_path": Col("Project path", help="The project's folder, from Claude Code's encoding."),
+    "project_path": Col(
+        "Project path",
+        help=f"The Claude Code project's folder, from its encoded name. {EMPTY}: not a project.",
+    ),
     "session": Col("Session"),
     "source": Col("Source"),
     "target": Col("Target"),
@@ -189,12 +192,10 @@ def _readable_names(frame: pl.DataFrame) -> pl.DataFrame:
         values = frame[col].to_list()
         if not any(project_names.is_encoded(v) for v in values):
             continue
-        pairs = [project_names.readable(v) if v is not None else (None, None) for v in values]
-        frame = frame.with_columns(pl.Series(col, [n for n, _ in pairs], dtype=pl.String))
-        if "project_path" not in frame.columns:
-            frame = frame.with_columns(
-                pl.Series("project_path", [p for _, p in pairs], dtype=pl.String)
-            )
+        frame = frame.with_columns(
+            pl.Series(col, [_name(v) for v in values], dtype=pl.String),
+            pl.Series("project_path", _paths(values), dtype=pl.String),
+        )
     return frame
 
 
@@ -204,9 +205,19 @@ def with_paths(frame: pl.DataFrame) -> pl.DataFrame:
         if col in frame.columns and frame.schema[col] == pl.String:
             values = frame[col].to_list()
             if any(project_names.is_encoded(v) for v in values):
-                paths = [project_names.readable(v)[1] if v is not None else None for v in values]
-                return frame.with_columns(pl.Series("project_path", paths, dtype=pl.String))
+                return frame.with_columns(
+                    pl.Series("project_path", _paths(values), dtype=pl.String)
+                )
     return frame
+
+
+def _name(value: Any) -> Any:
+    return project_names.readable(value)[0] if project_names.is_encoded(value) else value
+
+
+def _paths(values: list[Any]) -> list[str | None]:
+    """The full path of each Claude Code project; None (shown as —) for any other name."""
+    return [project_names.readable(v)[1] if project_names.is_encoded(v) else None for v in values]
 
 
 def display(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Any]]:

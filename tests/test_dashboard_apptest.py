@@ -481,4 +481,9 @@ def test_claude_code_projects_by_readable_name_with_path_in_csv(db: Path) -> Non
     shown = {r["project"] for r in rows}
     assert {name(p) for p in encoded} <= shown
     assert not shown & encoded
-    assert all(r["project_path"].startswith("/") for r in rows if r["project"] != "(none)")
+    for r in rows:
+        if r["project"] == "(none)":
+            assert _missing(r["project_path"])  # not a Claude Code project: shown as —
+        else:
+            assert r["project_path"].startswith("/")
+            assert r["project_path"].endswith("/" + r["project"])

@@ -37,14 +37,17 @@ def test_none_reads_as_none_in_words() -> None:
 
 
 def test_table_shows_names_and_csv_keeps_the_stored_value_with_the_path() -> None:
-    frame = pl.DataFrame({"project": ["-home-alice-code-billing-core", None], "requests": [3, 1]})
+    frame = pl.DataFrame(
+        {"project": ["-home-alice-code-billing-core", None, "docs-qa"], "requests": [3, 1, 2]}
+    )
     shown, config = ui.display(frame)
-    assert shown["project"].to_list() == ["billing-core", None]
-    assert shown["project_path"].to_list() == ["/home/alice/code/billing-core", None]
+    assert shown["project"].to_list() == ["billing-core", None, "docs-qa"]
+    assert shown["project_path"].to_list() == ["/home/alice/code/billing-core", None, None]
     assert config["project_path"]["label"] == "Project path"
+    assert "—" in config["project_path"]["help"]  # why a cell is empty
     csv = ui.with_paths(frame)
-    assert csv["project"].to_list() == ["-home-alice-code-billing-core", None]
-    assert csv["project_path"].to_list() == ["/home/alice/code/billing-core", None]
+    assert csv["project"].to_list() == ["-home-alice-code-billing-core", None, "docs-qa"]
+    assert csv["project_path"].to_list() == ["/home/alice/code/billing-core", None, None]
 
 
 def test_display_formats_money_rates_prices_and_labels() -> None:

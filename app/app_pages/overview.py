@@ -12,7 +12,8 @@ view: OverviewData = data.load("overview", filters)
 k = view.kpis
 
 st.title("Overview")
-cols = st.columns(6)
+# Two rows of three: a value such as $123,456.78 has room and is never cut off.
+cols = [*st.columns(3), *st.columns(3)]
 cols[0].metric("Spend in window", ui.dollars(k.cost_usd), help=f"{k.days} days")
 cols[1].metric(
     "Monthly run-rate",
