@@ -141,6 +141,8 @@ class LatencyData:
 
     by_model: pl.DataFrame
     by_workload: pl.DataFrame
+    #: The caption under percentiles read from the rollup's histograms (None when exact).
+    note: str | None = None
 
 
 def _sidebar(conn: Any, tz: str) -> SidebarData:
@@ -176,7 +178,7 @@ def _overview(conn: Any, filters: Filters) -> OverviewData:
 def _switch(conn: Any, filters: Filters, spec: ScenarioSpec) -> SwitchData:
     from queries import projection
 
-    return _switch_data(projection.project(conn, spec.build(), filters))
+    return _switch_data(projection.project(conn, spec.build(), filters, exact=False))
 
 
 def _switch_data(result: Any) -> SwitchData:
@@ -192,7 +194,7 @@ def _switch_data(result: Any) -> SwitchData:
 def _switch_base(conn: Any, filters: Filters, targets: tuple[str, ...]) -> Any:
     from queries import projection
 
-    return projection.prepare_base(conn, targets, None, filters, with_classes=False)
+    return projection.prepare_base(conn, targets, None, filters, with_classes=False, exact=False)
 
 
 def _switch_latency(
@@ -200,7 +202,7 @@ def _switch_latency(
 ) -> dict[tuple[str | None, str], dict[str, Any]]:
     from queries import projection
 
-    return projection.prepare_latency(conn, targets, filters, speeds, chosen)
+    return projection.prepare_latency(conn, targets, filters, speeds, chosen, exact=False)
 
 
 def switch(filters: Filters, spec: ScenarioSpec) -> SwitchData:
@@ -226,10 +228,10 @@ def _classes(conn: Any, filters: Filters) -> pl.DataFrame:
 
 
 def _latency(conn: Any, filters: Filters) -> LatencyData:
-    from queries.latency import latency_by
+    from queries.latency import latency_tables
 
-    by_model, by_workload = latency_by(conn, filters)
-    return LatencyData(by_model=by_model, by_workload=by_workload)
+    found = latency_tables(conn, filters)
+    return LatencyData(by_model=found.by_model, by_workload=found.by_workload, note=found.note)
 
 
 LATENCY_COLUMNS = (

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from queries import rollup, sketch
-from queries.loader import run
+from queries.loader import rows, run
 from queries.reports import Filters
 from queries.task_class import Defaults
 
@@ -25,8 +25,9 @@ LatencyBy = Literal["model", "workload"]
 
 
 EPOCH = dt.date(1970, 1, 1)
-#: The window's unbounded ends, in days from 1970-01-01: one top-level block each side.
-FAR = 8 ** (rollup.BLOCK_LEVELS - 1)
+#: Days per block of the top level: an open end of a window is every top-level block past
+#: the last (or before the first) aligned day of the bounded part.
+TOP = 8 ** (rollup.BLOCK_LEVELS - 1)
 
 
 def blocks(first: int, stop: int) -> list[tuple[int, int]]:
@@ -44,30 +45,108 @@ def blocks(first: int, stop: int) -> list[tuple[int, int]]:
     return out
 
 
-def window(filters: Filters) -> dict[str, Any]:
-    """The histogram rows a window of local days needs (latency_sketch.sql's parameters): UTC
-    days that lie inside it whatever the time zone (offsets are under a day) as blocks, and
-    the two UTC days either side of each bounded end as edge days, checked hour by hour."""
+def _day(day: int) -> dt.datetime:
+    return dt.datetime.combine(EPOCH, dt.time(), dt.UTC) + dt.timedelta(days=day)
+
+
+def window(conn: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+    """latency_sketch.sql's parameters for a window of local days: the UTC days that lie inside
+    it whatever the zone (offsets are under a day) as blocks; of the two UTC days either side of
+    each bounded end, a day wholly inside as its day block, else its hours that are inside."""
     since = None if filters.since is None else (filters.since - EPOCH).days
     until = None if filters.until is None else (filters.until - EPOCH).days
-    first = -FAR if since is None else since + 1
-    stop = FAR if until is None else until
+    first = None if since is None else since + 1
+    top_lo = top_hi = None  # days: top-level blocks from / before (None: open)
+    if first is None and until is None:
+        tiles: list[tuple[int, int]] = []
+    elif first is None:
+        assert until is not None
+        top_hi = until // TOP * TOP
+        tiles = blocks(top_hi, until)
+    elif until is None:
+        top_lo = -(-first // TOP) * TOP
+        tiles = blocks(first, top_lo)
+    else:
+        tiles = blocks(first, until)
     edges = sorted(
         {
             *(() if since is None else (since - 1, since)),
             *(() if until is None else (until, until + 1)),
         }
     )
-    tiles = blocks(first, stop)
-
-    def ts(day: int) -> dt.datetime:
-        return dt.datetime.combine(EPOCH, dt.time(), dt.UTC) + dt.timedelta(days=day)
-
+    hours: list[dt.datetime] = []
+    if edges:
+        found = rows(
+            conn,
+            "latency_edges",
+            tz=filters.tz,
+            since=filters.since,
+            until=filters.until,
+            days=[_day(d) for d in edges],
+        )
+        for d in edges:
+            mine = [(hour, kept) for day, hour, kept in found if day == _day(d)]
+            if all(kept for _, kept in mine):
+                tiles.append((1, d))
+            else:
+                hours.extend(hour for hour, kept in mine if kept)
+    low = min(hours, default=_day(0))
     return {
+        "top": since is None or until is None,
+        "top_lo": top_lo,
+        "top_hi": top_hi,
         "levels": [level for level, _ in tiles],
-        "starts": [ts(day) for _, day in tiles],
-        "edge_days": [ts(day) for day in edges],
+        "starts": [_day(day) for _, day in tiles],
+        "hours": hours,
+        "edge_lo": low,
+        "edge_hi": max(hours, default=low) + dt.timedelta(hours=1),
+        "workloads": filters.params()["workloads"],
+        "models": filters.params()["models"],
+        "sources": filters.params()["sources"],
+        "subagent": filters.subagent,
     }
+
+
+_STATS_SCHEMA: dict[str, Any] = {
+    "dim": pl.String,
+    "grp": pl.String,
+    "requests": pl.Int64,
+    "latency_samples": pl.Int64,
+    "latency_p50_ms": pl.Float64,
+    "latency_p95_ms": pl.Float64,
+    "latency_p99_ms": pl.Float64,
+    "ttft_samples": pl.Int64,
+    "ttft_p50_ms": pl.Float64,
+    "ttft_p95_ms": pl.Float64,
+    "ttft_p99_ms": pl.Float64,
+    "speed_samples": pl.Int64,
+    "tokens_per_s_p50": pl.Float64,
+    "tokens_per_s_p95": pl.Float64,
+    "tokens_per_s_p99": pl.Float64,
+}
+_PS = (0.50, 0.95, 0.99)
+
+
+def sketch_stats(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """latency_stats.sql's frame (same columns, groups and counts) from the histograms: each
+    percentile within 1% of the exact one."""
+    found = run(conn, "latency_sketch", **window(conn, filters))
+    acc: dict[tuple[str, str, int], dict[int, int]] = {}
+    for dim, col in (("model", "model_id"), ("workload", "workload")):
+        summed = found.group_by(col, "metric", "bucket").agg(pl.col("n").sum())
+        for grp, metric, bucket, n in summed.iter_rows():
+            acc.setdefault((dim, grp, metric), {})[bucket] = n
+    out = []
+    for dim, grp in sorted({(dim, grp) for dim, grp, _ in acc}):
+        m = [acc.get((dim, grp, metric), {}) for metric in range(4)]
+        samples = [sum(c.values()) for c in m]
+        if not samples[sketch.LATENCY] and not samples[sketch.TTFT]:
+            continue
+        row: list[Any] = [dim, grp, samples[sketch.REQUESTS]]
+        for metric in (sketch.LATENCY, sketch.TTFT, sketch.SPEED):
+            row += [samples[metric], *sketch.quantiles(m[metric], _PS)]
+        out.append(row)
+    return pl.DataFrame(out, schema=_STATS_SCHEMA, orient="row")
 
 
 @dataclass(frozen=True)
@@ -92,10 +171,7 @@ def latency_tables(
     `exact` is not asked, else from every timed request."""
     f = filters or Filters()
     approximate = not exact and rollup.status(conn, f.tz)[1]
-    if approximate:
-        frame = run(conn, "latency_sketch", **f.params(), **window(f))
-    else:
-        frame = run(conn, "latency_stats", **f.params())
+    frame = sketch_stats(conn, f) if approximate else run(conn, "latency_stats", **f.params())
     model, workload = (
         frame.filter(pl.col("dim") == dim).drop("dim").rename({"grp": dim})
         for dim in ("model", "workload")
@@ -149,18 +225,15 @@ def target_speeds(
     base = filters or Filters()
     # The target's own speed comes from all of its timed traffic in the window, whatever the
     # workload filter: it describes the model, not the workload (so only the targets are read).
-    window_only = Filters(since=base.since, until=base.until, tz=base.tz, sources=base.sources)
     if not exact and rollup.status(conn, base.tz)[1]:
-        stats = (
-            run(
-                conn,
-                "latency_sketch",
-                **{**window_only.params(), "models": list(targets)},
-                **window(window_only),
-            )
-            .filter(pl.col("dim") == "model")
-            .rename({"grp": "model"})
+        only = Filters(
+            since=base.since,
+            until=base.until,
+            tz=base.tz,
+            sources=base.sources,
+            models=tuple(targets),
         )
+        stats = sketch_stats(conn, only).filter(pl.col("dim") == "model").rename({"grp": "model"})
     else:
         stats = run(
             conn,
@@ -194,4 +267,31 @@ def target_speeds(
             out[target] = TargetSpeed(
                 target, "none", None, samples, f"no default speed and {samples} timed requests"
             )
+    return out
+
+
+def projected_percentiles(frame: pl.DataFrame) -> dict[tuple[str | None, str], dict[str, Any]]:
+    """project_latency.sql's rows (per (workload, target) and per (None, target)) from
+    project_latency_sketch.sql's bucket counts: p50/p95 within 1% of the exact ones."""
+    acc: dict[tuple[str | None, str], list[dict[int, int]]] = {}
+    for workload, target, what, bucket, n in frame.iter_rows():
+        for key in ((workload, target), (None, target)):
+            counts = acc.setdefault(key, [{}, {}, {}, {}])[what]
+            counts[bucket] = counts.get(bucket, 0) + n
+    out: dict[tuple[str | None, str], dict[str, Any]] = {}
+    for (workload, target), (cur, proj, moved, estimated) in acc.items():
+        c50, c95 = sketch.quantiles(cur, (0.5, 0.95))
+        p50, p95 = sketch.quantiles(proj, (0.5, 0.95))
+        out[(workload, target)] = {
+            "workload": workload,
+            "target": target,
+            "latency_samples": sum(cur.values()),
+            "projected_samples": sum(proj.values()),
+            "moved_projected": sum(moved.values()),
+            "ttft_estimated": sum(estimated.values()),
+            "current_p50_ms": c50,
+            "current_p95_ms": c95,
+            "projected_p50_ms": p50,
+            "projected_p95_ms": p95,
+        }
     return out

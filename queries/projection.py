@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from queries import rollup
-from queries.latency import TargetSpeed, latency_stats, target_speeds
+from queries.latency import TargetSpeed, latency_stats, projected_percentiles, target_speeds
 from queries.loader import rows, run
 from queries.reports import Filters
 from queries.task_class import Defaults, load_defaults, task_classes
@@ -346,17 +346,19 @@ def prepare_base(
     *,
     defaults: Defaults | None = None,
     with_classes: bool = True,
+    exact: bool = True,
 ) -> Base:
     """Task classes, the per-target cost sums, target speeds and the model catalog.  A caller
     that has the task classes already (the dashboard loads them for its defaults) passes
-    `with_classes=False` and puts its own in with `dataclasses.replace`."""
+    `with_classes=False` and puts its own in with `dataclasses.replace`.  `exact=False` takes
+    the targets' median speeds from the rollup's histograms (within 1%)."""
     d = defaults or load_defaults()
     f = filters or Filters()
     catalog_rows = run(conn, "model_catalog")
     resolved = _resolve(catalog_rows, targets)
     classes = task_classes(conn, f, d) if with_classes else pl.DataFrame()
     units = _units(conn, resolved, tokenizer_factor, f)
-    speeds = target_speeds(conn, resolved, d, f)
+    speeds = target_speeds(conn, resolved, d, f, exact=exact)
     catalog = {r["model_id"]: r for r in catalog_rows.iter_rows(named=True)}
     return Base(resolved, f, d, classes, units, speeds, catalog)
 
@@ -381,15 +383,17 @@ def prepare_latency(
     tokenizer_factor: Decimal | None = None,
     *,
     defaults: Defaults | None = None,
+    exact: bool = True,
 ) -> dict[tuple[str | None, str], dict[str, Any]]:
     """Current and projected latency percentiles per (workload, target) and per (None, target)
-    for this selection (project_latency.sql).  Plain, hashable inputs (a `Base`'s targets and
+    for this selection (project_latency.sql with `exact`; else its buckets, each percentile
+    within 1%: project_latency_sketch.sql).  Plain, hashable inputs (a `Base`'s targets and
     speeds), so a caller can cache on them."""
     d = defaults or load_defaults()
     by_target = {s.target: s for s in speeds}
     frame = run(
         conn,
-        "project_latency",
+        "project_latency" if exact else "project_latency_sketch",
         targets=list(targets),
         tokenizer_factor=tokenizer_factor,
         move_all=list(chosen.move_all),
@@ -406,6 +410,8 @@ def prepare_latency(
         rel_values=[float(s.relative) for s in d.speeds.values()],
         **filters.params(),
     )
+    if not exact:
+        return projected_percentiles(frame)
     return {(r["workload"], r["target"]): r for r in frame.iter_rows(named=True)}
 
 
@@ -441,11 +447,13 @@ def prepare(
     filters: Filters | None = None,
     *,
     defaults: Defaults | None = None,
+    exact: bool = True,
 ) -> Prepared:
-    """The database side of `project`: the same for every share and escalation."""
+    """The database side of `project`: the same for every share and escalation.  With
+    `exact=False` latency percentiles and target speeds come from log buckets (within 1%)."""
     _validate(scenario)
     base = prepare_base(
-        conn, scenario.targets, scenario.tokenizer_factor, filters, defaults=defaults
+        conn, scenario.targets, scenario.tokenizer_factor, filters, defaults=defaults, exact=exact
     )
     chosen = moves(base, scenario)
     latency = prepare_latency(
@@ -456,6 +464,7 @@ def prepare(
         chosen,
         scenario.tokenizer_factor,
         defaults=base.defaults,
+        exact=exact,
     )
     return assemble(base, scenario, chosen, latency)
 
@@ -491,9 +500,11 @@ def project(
     filters: Filters | None = None,
     *,
     defaults: Defaults | None = None,
+    exact: bool = True,
 ) -> Projection:
-    """Price the scenario: rows per workload x target, totals, assumptions and a daily series."""
-    return finish(prepare(conn, scenario, filters, defaults=defaults))
+    """Price the scenario: rows per workload x target, totals, assumptions and a daily series
+    (`exact=False`: latency percentiles and target speeds within 1%, from log buckets)."""
+    return finish(prepare(conn, scenario, filters, defaults=defaults, exact=exact))
 
 
 def _units(

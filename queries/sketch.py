@@ -12,9 +12,12 @@ Rank rule: numpy's default (linear interpolation, what the exact path's `quantil
 the p-quantile of n values is v[k] + f (v[k+1] - v[k]) with k = floor((n-1)p), f = (n-1)p - k,
 over the values in order.  Here each value is replaced by its bucket's representative, and
 since every representative is within a of its value (and replacing values by nearby values
-keeps their order statistics within the same bound), the result is within a of the exact one.
-This module is the reference arithmetic; the SQL in queries/sql/latency_sketch.sql does the
-same and tests/test_sketch.py checks both against exact percentiles.
+keeps their order statistics within the same bound), the result is within a of the exact one
+for values of one sign (latencies and speeds are not negative; a negative value, which is bad
+data, is within a of its magnitude, so an interpolation across zero is within a of the
+interpolated magnitudes).
+This module is the arithmetic; queries/write/hist_insert.sql and project_latency_sketch.sql
+bucket the same way in SQL, and tests/test_sketch.py checks the results against exact ones.
 """
 
 from __future__ import annotations

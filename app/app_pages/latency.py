@@ -18,6 +18,8 @@ st.caption(
     "logs no latency: its figures are derived from the transcripts' timestamps (prompt line to "
     'the response\'s first and last content block), so its "first token" is the first block.'
 )
+if view.note:  # percentiles read from the rollup's histograms: approximate, within 1%
+    st.caption(view.note)
 LAT = (("latency_p50_ms", "p50"), ("latency_p95_ms", "p95"), ("latency_p99_ms", "p99"))
 TTFT = (("ttft_p50_ms", "p50"), ("ttft_p95_ms", "p95"), ("ttft_p99_ms", "p99"))
 TPS = (("tokens_per_s_p50", "p50"), ("tokens_per_s_p95", "p95"), ("tokens_per_s_p99", "p99"))
