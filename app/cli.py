@@ -71,7 +71,7 @@ def _add_examples(group: click.Group) -> None:
 
 
 @app.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=False, type=click.Path(path_type=Path))
 @db_option
 @click.option(
     "--format",
@@ -103,7 +103,10 @@ def ingest(
     wait: float,
     prices: Path | None,
 ) -> None:
-    """Read usage logs into the database (new lines only; safe to run again)."""
+    """Read usage logs into the database (new lines only; safe to run again).
+
+    With no PATHS: Claude Code's folders ($CLAUDE_CONFIG_DIR, else ~/.config/claude and
+    ~/.claude) and the sources saved with `switchcost sources add`."""
     code = commands_data.ingest(list(paths), db, fmt, workload_tags, wait, prices)
     raise click.exceptions.Exit(code)
 
@@ -212,6 +215,10 @@ def _register_command_groups() -> None:
     from app import cli_collect  # collect (OTLP receiver) and users
 
     cli_collect.register(app)
+    from app import cli_saved_sources, cli_schedule  # sources add/list/remove; schedule
+
+    cli_saved_sources.register(app)
+    cli_schedule.register(app)
 
 
 _register_command_groups()

@@ -30,6 +30,10 @@ def ingest(
     prices: Path | None,
 ) -> int:
     """Run one ingest with a progress bar on a terminal; print the summary; exit code."""
+    if not paths:  # Claude Code's own folders and the saved sources
+        from app.cli_saved_sources import ingest_defaults
+
+        return ingest_defaults(db, fmt, workload_tags, wait, prices)
     from ingest import discover, stamp
     from queries.location import default_db_path
 
