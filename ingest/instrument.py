@@ -5,10 +5,11 @@
     client = instrument(anthropic.Anthropic(), "claude_calls.jsonl", tags={"workload": "triage"})
 
 Then use `client` exactly as before (`messages.create`, `create(stream=True)`, `messages.stream`,
-sync or `AsyncAnthropic`).  Each call appends one JSON line in the wrapper layout the `messages`
-reader reads: `{"ts", "request_id", "latency_ms", "ttft_ms", "stream", "tags", "request":
-{"model", "max_tokens"}, "response": <Message>}`, where the Message keeps its id, model, usage
-(service tier, cache split, …) and stop reason but its content blocks are reduced to their types:
+the same under `client.beta.messages`, sync or `AsyncAnthropic`).  Each call appends one JSON
+line in the wrapper layout the `messages` reader reads: `{"ts", "request_id", "latency_ms",
+"ttft_ms", "stream", "tags", "request": {"model", "max_tokens"}, "response": <Message>}`, where
+the Message keeps its id, model, usage (service tier, cache split, iterations, …) and stop
+reason but its content blocks are reduced to their types:
 no prompt or response text is written unless `include_text=True`.  A failed call writes an
 `error` record (counted by switchcost, not billed).  Latency is the whole call; time to first
 token is the first content delta of a stream.
@@ -262,6 +263,22 @@ class _Messages:
         return _StreamManager(self._messages.stream(**kwargs), _Call(log, kwargs, True))
 
 
+class _Beta:
+    """`client.beta` with `messages` logged; everything else (files, models...) passes through."""
+
+    def __init__(self, beta: Any, log: _Log, is_async: bool) -> None:
+        self._beta = beta
+        self._log = log
+        self._async = is_async
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._beta, name)
+
+    @property
+    def messages(self) -> _Messages:
+        return _Messages(self._beta.messages, self._log, self._async)
+
+
 class InstrumentedClient:
     """Your client, with `messages` logged; any other attribute is the client's own."""
 
@@ -276,6 +293,13 @@ class InstrumentedClient:
     def messages(self) -> _Messages:
         is_async = isinstance(self._client, anthropic.AsyncAnthropic)
         return _Messages(self._client.messages, self._log, is_async)
+
+    @property
+    def beta(self) -> _Beta:
+        """`client.beta`, its `messages` logged too: compaction, the advisor tool and
+        server-side fallback answer there, with `usage.iterations`."""
+        is_async = isinstance(self._client, anthropic.AsyncAnthropic)
+        return _Beta(self._client.beta, self._log, is_async)
 
     def with_tags(self, **tags: Any) -> InstrumentedClient:
         """The same client logging extra tags (e.g. `workload="summaries"`) on its calls."""

@@ -229,3 +229,67 @@ def test_the_instrumented_log_keeps_iterations(tmp_path: Path, db_path: Path) ->
             ("msg:msg_a", Decimal("0.06")),
             ("msg:msg_a#advisor_message-1", Decimal("0.0405")),
         ]
+
+
+def test_beta_calls_through_the_instrumented_client_bill_their_iterations(
+    tmp_path: Path, db_path: Path
+) -> None:
+    """A real `client.beta.messages.create` over HTTP (a local fake API) answering with a
+    compaction iteration: the instrumented client logs it, and it bills on top."""
+    import anthropic
+
+    from ingest.instrument import instrument
+    from tests.sources_fakeapi import Reply, fake_api
+
+    body = {
+        "id": "msg_beta1",
+        "type": "message",
+        "role": "assistant",
+        "model": SONNET,
+        "content": [{"type": "text", "text": "summary done"}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": 23_000,
+            "output_tokens": 1_000,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "iterations": [
+                {
+                    "type": "compaction",
+                    "input_tokens": 180_000,
+                    "output_tokens": 3_500,
+                    "cache_creation_input_tokens": 0,
+                    "cache_read_input_tokens": 0,
+                },
+                {
+                    "type": "message",
+                    "input_tokens": 23_000,
+                    "output_tokens": 1_000,
+                    "cache_creation_input_tokens": 0,
+                    "cache_read_input_tokens": 0,
+                },
+            ],
+        },
+    }
+    log = tmp_path / "calls.jsonl"
+    with fake_api() as api:
+        api.routes["/v1/messages"] = lambda q, h, b: Reply(200, body)
+        raw = anthropic.Anthropic(api_key="sk-ant-test", base_url=api.url, max_retries=0)
+        client = instrument(raw, log, tags={"workload": "agent"})
+        client.beta.messages.create(
+            model=SONNET,
+            max_tokens=100,
+            messages=[{"role": "user", "content": "go on"}],
+            betas=["compact-2026-01-12"],
+        )
+        assert api.calls("/v1/messages")[0].headers["anthropic-beta"] == "compact-2026-01-12"
+    assert "summary done" not in log.read_text(encoding="utf-8")  # no text without opting in
+    ingest_paths([log], db_path=db_path)
+    with db.connect(db_path, read_only=True) as conn:
+        got = conn.execute("SELECT request_key, cost_usd FROM priced_requests ORDER BY 1")
+        # 23,000 x $3 + 1,000 x $15 = $0.084; the compaction on top: 180,000 x $3 + 3,500 x $15
+        assert got.fetchall() == [
+            ("msg:msg_beta1", Decimal("0.084")),
+            ("msg:msg_beta1#compaction-0", Decimal("0.5925")),
+        ]
