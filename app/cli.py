@@ -36,7 +36,8 @@ FORMATS = (
 @click.group(
     help="What your Claude API traffic costs, and what moving workloads to a cheaper model saves.",
     context_settings={"max_content_width": 100},
-    epilog="Example: switchcost ingest ~/.claude/projects && switchcost report --by workload",
+    epilog="\b\nExample:\n"
+    "  switchcost ingest ~/.claude/projects && switchcost report --by workload",
 )
 @click.version_option(
     package_name="switchcost", prog_name="switchcost", message="%(prog)s %(version)s"

@@ -57,7 +57,11 @@ def test_report_without_by_reports_by_day(sample_db: Path) -> None:
 
 def test_every_command_help_ends_with_one_example() -> None:
     runner = CliRunner()
-    assert app.epilog
+    top = [ln.strip() for ln in runner.invoke(app, ["--help"]).output.splitlines() if ln.strip()]
+    assert top[-2:] == [
+        "Example:",
+        "switchcost ingest ~/.claude/projects && switchcost report --by workload",
+    ]
     for name, command in app.commands.items():
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, (name, result.output)
