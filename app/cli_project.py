@@ -120,6 +120,12 @@ def register(app: click.Group) -> None:
     @click.option(
         "--wide", is_flag=True, help="Table with every column (the default fits 120 columns)."
     )
+    @click.option(
+        "--exact",
+        is_flag=True,
+        help="Exact latency percentiles and target speeds (slower on large logs); by default "
+        "they come from log buckets, within 1%.  Costs are always exact.",
+    )
     @domain_errors
     def project(
         db: Path | None,
@@ -133,6 +139,7 @@ def register(app: click.Group) -> None:
         rules: Path | None,
         measured: bool,
         wide: bool,
+        exact: bool,
     ) -> None:
         """Savings, run-rate, eligibility, latency and advice per workload on a cheaper model."""
         run_project(
@@ -147,6 +154,7 @@ def register(app: click.Group) -> None:
             rules,
             measured=measured,
             wide=wide,
+            exact=exact,
         )
 
 
@@ -163,8 +171,10 @@ def run_project(
     *,
     measured: bool = False,
     wide: bool = False,
+    exact: bool = False,
 ) -> None:
     from dataclasses import replace
+    from functools import partial
 
     from app.commands_data import _check_tz
     from queries import db as qdb
@@ -192,9 +202,14 @@ def run_project(
 
             run_one: Any = project_measured
         else:
-            run_one = projection.project
+            run_one = partial(projection.project, exact=exact)
         results = [(s.name, run_one(conn, s, filters, defaults=defaults)) for s in scenarios]
     payloads = [_payload(p) for _, p in results]
+    if not exact and not measured:
+        from queries.sketch import CLI_NOTE
+
+        for p in payloads:
+            p["assumptions"] = {**p["assumptions"], "latency_percentiles": CLI_NOTE}
     if fmt == "json":
         from app.output import to_json
 
@@ -271,6 +286,11 @@ def _table(payload: dict[str, Any], wide: bool = False) -> None:
         f"({', '.join(f'{k} {v}' for k, v in dict(a['tokenizer_factors']).items())})",
         *(f"latency {t}: {how}" for t, how in a["latency_speed_by_target"].items()),
         *([f"measured: {a['measured_rule']}"] if "measured_rule" in a else []),
+        *(
+            [f"latency percentiles: {a['latency_percentiles']}"]
+            if "latency_percentiles" in a
+            else []
+        ),
         "all assumptions: --format json",
     ]
     for line in lines:

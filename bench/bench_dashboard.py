@@ -25,6 +25,7 @@ else), and current against projected latency percentiles as the Switch page need
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import socket
 import statistics
@@ -34,6 +35,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,10 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 QUERY_TARGET_MS = 150.0
+BUDGET_S = 20.0  # time given to one page's samples: a page of seconds gets at least 3
+CLI_TARGET_S = 1.0
+# The window of the filter-change timings: 37 days inside the 90 the rows span.
+SINCE, UNTIL = dt.date(2026, 8, 20), dt.date(2026, 9, 25)
 PAINT_TARGET_S = 2.0
 CHROMIUM = "/usr/bin/chromium"
 
@@ -92,7 +98,8 @@ SELECT
     source,
     '/bench/file-' || (i // 50000) || '.jsonl',
     i % 50000,
-    TIMESTAMPTZ '2026-08-01 00:00:00+00' + to_microseconds((i * 7776000000000 // $n)),
+    TIMESTAMPTZ '2026-08-01 00:00:00+00'
+        + to_microseconds(CAST(CAST(i AS HUGEINT) * 7776000000000 // $n AS BIGINT)),
     model,
     50 + hash(i * 3) % 3000,
     CASE WHEN i % 4 = 0 THEN 2048 ELSE 0 END,
@@ -177,12 +184,15 @@ def _bare(path: Path, query: str) -> None:
 
 
 def p95(samples: list[float]) -> float:
+    if len(samples) < 2:
+        return samples[0]
     return statistics.quantiles(samples, n=100, method="inclusive")[94]
 
 
 def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]:
     """(page, median ms, p95 ms, max ms) of each page's uncached queries."""
     from dataclasses import replace
+    from decimal import Decimal
 
     from app import data
     from queries.projection import moves
@@ -200,9 +210,18 @@ def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]
         data.fetch("switch_base", path, Filters(), spec.targets)
         data.fetch("switch_latency", path, Filters(), base.targets, speeds, chosen)
 
+    # A filter change: a window of days in a zone that is not UTC, a workload, a model.
+    window = Filters(since=SINCE, until=UNTIL, tz="Europe/Berlin")
+    workload = Filters(workloads=("support-chatbot", "docs-qa"))
+    model = Filters(models=("claude-haiku-4-5",))
+    # The Switch page's output-ratio slider (or which workloads move): its latency part only.
+    ratio = replace(chosen, ratios=tuple((w, r * Decimal("1.5")) for w, r in chosen.ratios))
     calls: list[tuple[str, Callable[[], Any]]] = [
         ("sidebar (every page)", lambda: data.fetch("sidebar", path, "UTC")),
+        ("sidebar: time zone", lambda: data.fetch("sidebar", path, "Europe/Berlin")),
         ("overview", lambda: data.fetch("overview", path, Filters())),
+        ("overview: days + zone", lambda: data.fetch("overview", path, window)),
+        ("overview: workloads", lambda: data.fetch("overview", path, workload)),
         ("switch: whole page", switch_page),
         ("switch: task classes", lambda: data.fetch("classes", path, Filters())),
         ("switch: cost sums", lambda: data.fetch("switch_base", path, Filters(), spec.targets)),
@@ -211,8 +230,16 @@ def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]
             "switch: latency",
             lambda: data.fetch("switch_latency", path, Filters(), base.targets, speeds, chosen),
         ),
+        (
+            "switch: latency, ratio",
+            lambda: data.fetch("switch_latency", path, Filters(), base.targets, speeds, ratio),
+        ),
+        ("switch: costs, days", lambda: data.fetch("switch_base", path, window, spec.targets)),
         # The page's projected half is the Switch page's cached projection (same key).
         ("latency", lambda: data.fetch("latency", path, Filters())),
+        ("latency: days + zone", lambda: data.fetch("latency", path, window)),
+        ("latency: workloads", lambda: data.fetch("latency", path, workload)),
+        ("latency: model", lambda: data.fetch("latency", path, model)),
         ("data", lambda: data.fetch("data", path)),
         ("floor: latency percentiles", lambda: _bare(path, FLOOR_LATENCY)),
         ("floor: current+projected", lambda: _bare(path, FLOOR_PROJECTED)),
@@ -226,12 +253,78 @@ def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]
     out = [("sidebar, new server", first, first, first)]
     for name, call in calls:
         call()  # warm the OS file cache and imports
-        samples = []
-        for _ in range(runs):
+        samples: list[float] = []
+        # `runs` samples, or as many as fit in BUDGET_S (at least 3) when a call is slow
+        while len(samples) < runs and (len(samples) < 3 or sum(samples) < BUDGET_S * 1000):
             start = time.perf_counter()
             call()
             samples.append((time.perf_counter() - start) * 1000)
         out.append((name, statistics.median(samples), p95(samples), max(samples)))
+    return out
+
+
+def verify(path: Path) -> tuple[Decimal, float]:
+    """(largest cost difference in dollars, largest relative percentile difference) between
+    what the pages read (rollup and histograms) and the per-request computation, over the
+    whole window and the filter-change window, by model, workload and day."""
+    from queries import db, reports
+    from queries.latency import latency_tables
+    from queries.loader import run
+    from queries.reports import Filters
+
+    worst_cost, worst_pct = Decimal(0), 0.0
+    with db.reading(path) as conn:
+        for f in (Filters(), Filters(since=SINCE, until=UNTIL, tz="Europe/Berlin")):
+            for by in ("model", "workload", "day"):
+                fast = reports.usage_by(conn, by, f)  # the rollup, as the pages read it
+                slow = run(conn, "usage_by", by=by, rollup=False, **f.params())
+                a = {r["grp"]: Decimal(r["cost_usd"]) for r in fast.iter_rows(named=True)}
+                b = {r["grp"]: Decimal(r["cost_usd"]) for r in slow.iter_rows(named=True)}
+                if a.keys() != b.keys():
+                    raise AssertionError(f"groups differ by {by}: {a.keys() ^ b.keys()}")
+                worst_cost = max([worst_cost, *(abs(a[k] - b[k]) for k in a)])
+            approx, exact = latency_tables(conn, f), latency_tables(conn, f, exact=True)
+            if not approx.approximate:
+                raise AssertionError("the histograms are not in use")
+            for fa, fe in (
+                (approx.by_model, exact.by_model),
+                (approx.by_workload, exact.by_workload),
+            ):
+                for ra, re_ in zip(fa.iter_rows(named=True), fe.iter_rows(named=True), strict=True):
+                    for col, v in re_.items():
+                        if col.endswith(("_ms", "_p50", "_p95", "_p99")) and v:
+                            worst_pct = max(worst_pct, abs(ra[col] - v) / abs(v))
+                        elif ra[col] != v:
+                            raise AssertionError(f"{col}: {ra[col]} against {v}")
+    return worst_cost, worst_pct
+
+
+CLI_COMMANDS = (
+    ("report --by model --format json", ["report", "--by", "model", "--format", "json"]),
+    ("report --by day --format json", ["report", "--by", "day", "--format", "json"]),
+    ("project --format json", ["project", "--format", "json"]),
+    ("project --exact --format json", ["project", "--exact", "--format", "json"]),
+)
+
+
+def time_cli(path: Path, runs: int) -> list[tuple[str, float, float]]:
+    """(command, median s, max s) of `switchcost <command>` as its own process (start, import,
+    open, query, print), with the report cache off so every run computes its answer."""
+    exe = str(Path(sys.executable).with_name("switchcost"))
+    env = {**os.environ, "SWITCHCOST_REPORT_CACHE": "0"}
+    out = []
+    for name, args in CLI_COMMANDS:
+        samples = []
+        for _ in range(runs + 1):
+            start = time.perf_counter()
+            done = subprocess.run(
+                [exe, *args, "--db", str(path)], capture_output=True, env=env, check=False
+            )
+            samples.append(time.perf_counter() - start)
+            if done.returncode != 0:
+                raise RuntimeError(f"switchcost {name}: {done.stderr.decode()[-2000:]}")
+        samples = samples[1:]  # the first warms the OS file cache
+        out.append((name, statistics.median(samples), max(samples)))
     return out
 
 
@@ -413,25 +506,56 @@ def time_paint(path: Path, log: Path) -> list[tuple[str, list[tuple[float, float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--rows", default="1000000,10000000", help="Database sizes, comma-separated."
+    )
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--keep", type=Path, help="Build (or reuse) the database in this folder.")
+    parser.add_argument("--cli-runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="Build (or reuse) the databases in this folder.")
     parser.add_argument("--no-browser", action="store_true", help="Skip the first-paint part.")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="switchcost-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "bench.duckdb"
-    if not path.exists():
-        start = time.perf_counter()
-        build(path, args.rows)
-        print(f"built {args.rows:,} requests in {time.perf_counter() - start:.1f}s: {path}")
-    else:
-        upgrade(path)
-    print(f"\nPage queries, uncached (attach + queries + detach), {args.runs} runs")
-    print(f"{'page':<26}{'median ms':>12}{'p95 ms':>10}{'max ms':>10}  target p95 < 150 ms")
-    for name, med, high, top in time_queries(path, args.runs):
-        flag = "ok" if high < QUERY_TARGET_MS else "SLOW"
-        print(f"{name:<26}{med:>12.1f}{high:>10.1f}{top:>10.1f}  {flag}")
+    sizes = [int(n) for n in args.rows.split(",")]
+    table: dict[str, dict[int, float]] = {}
+    cli: dict[str, dict[int, float]] = {}
+    path = folder
+    for n in sizes:
+        path = folder / f"bench-{n}.duckdb"
+        if not path.exists():
+            start = time.perf_counter()
+            build(path, n)
+            size = path.stat().st_size / 2**20
+            print(f"built {n:,} requests in {time.perf_counter() - start:.1f}s ({size:.0f} MiB)")
+        else:
+            upgrade(path)
+        print(
+            f"\n{n:,} requests: page queries, uncached (attach + queries + detach),"
+            f" {args.runs} runs"
+        )
+        print(f"{'page':<26}{'median ms':>12}{'p95 ms':>10}{'max ms':>10}  target p95 < 150 ms")
+        for name, med, high, top in time_queries(path, args.runs):
+            flag = "ok" if high < QUERY_TARGET_MS else "SLOW"
+            print(f"{name:<26}{med:>12.1f}{high:>10.1f}{top:>10.1f}  {flag}")
+            table.setdefault(name, {})[n] = high
+        cost, pct = verify(path)
+        print(
+            f"check: costs from the rollup vs per request, largest difference ${cost};"
+            f" percentiles from the histograms vs exact, largest {pct:.4%}"
+            f" ({'ok' if cost <= Decimal('0.000001') and pct <= 0.01 else 'FAIL'})"
+        )
+        print(f"CLI, own process, report cache off ({args.cli_runs} runs): median / max s")
+        for name, med, top in time_cli(path, args.cli_runs):
+            flag = "ok" if top <= CLI_TARGET_S else "SLOW"
+            print(f"  {name:<32}{med:>8.2f}{top:>8.2f}  {flag}")
+            cli.setdefault(name, {})[n] = med
+    if len(sizes) > 1:
+        print("\nGrowth: p95 ms per page (CLI: median s) at each size")
+        head = "".join(f"{n:>14,}" for n in sizes)
+        print(f"{'page':<32}{head}")
+        for name, by_size in (*table.items(), *cli.items()):
+            cells = "".join(f"{by_size.get(n, float('nan')):>14.2f}" for n in sizes)
+            print(f"{name:<32}{cells}")
     if args.no_browser or not Path(CHROMIUM).exists():
         return
     print("\nFirst paint with the real server and headless Chromium (to a drawn page)")

@@ -273,13 +273,19 @@ def target_speeds(
 def projected_percentiles(frame: pl.DataFrame) -> dict[tuple[str | None, str], dict[str, Any]]:
     """project_latency.sql's rows (per (workload, target) and per (None, target)) from
     project_latency_sketch.sql's bucket counts: p50/p95 within 1% of the exact ones."""
-    acc: dict[tuple[str | None, str], list[dict[int, int]]] = {}
-    for workload, target, what, bucket, n in frame.iter_rows():
+    acc: dict[tuple[str | None, str], list[Any]] = {}
+    for workload, target, what, bucket, n, moved, estimated in frame.iter_rows():
+        if bucket is None:
+            continue  # no projection (or no finite value): not a sample
         for key in ((workload, target), (None, target)):
-            counts = acc.setdefault(key, [{}, {}, {}, {}])[what]
-            counts[bucket] = counts.get(bucket, 0) + n
+            cur, proj, counts = acc.setdefault(key, [{}, {}, [0, 0]])
+            hist = proj if what else cur
+            hist[bucket] = hist.get(bucket, 0) + n
+            if what:
+                counts[0] += moved
+                counts[1] += estimated
     out: dict[tuple[str | None, str], dict[str, Any]] = {}
-    for (workload, target), (cur, proj, moved, estimated) in acc.items():
+    for (workload, target), (cur, proj, (moved, estimated)) in acc.items():
         c50, c95 = sketch.quantiles(cur, (0.5, 0.95))
         p50, p95 = sketch.quantiles(proj, (0.5, 0.95))
         out[(workload, target)] = {
@@ -287,8 +293,8 @@ def projected_percentiles(frame: pl.DataFrame) -> dict[tuple[str | None, str], d
             "target": target,
             "latency_samples": sum(cur.values()),
             "projected_samples": sum(proj.values()),
-            "moved_projected": sum(moved.values()),
-            "ttft_estimated": sum(estimated.values()),
+            "moved_projected": moved,
+            "ttft_estimated": estimated,
             "current_p50_ms": c50,
             "current_p95_ms": c95,
             "projected_p50_ms": p50,

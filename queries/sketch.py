@@ -43,6 +43,9 @@ CAPTION = (
     "`switchcost project --exact` compute them exactly."
 )
 
+#: The same, for `project`'s assumptions.
+CLI_NOTE = "approximate, within 1% (log buckets); --exact computes them exactly"
+
 
 def bucket(x: float) -> int | None:
     """The bucket of `x` (None for a value that is not finite)."""

@@ -3,8 +3,9 @@
 -- each percentile within 1% of the exact one.  Same parameters and rules as project_latency.sql
 -- (read its header); `project --exact` runs that one.
 -- Grain: one row per (workload, target, what, bucket): what 0 = current latency, 1 = projected
--- latency (bucket of the value); 2 = projected moved requests, 3 = moved requests whose time to
--- first token was estimated (bucket 0: counts only).
+-- latency, by the bucket of the value (NULL: none or not finite); n requests, of which `moved`
+-- moved and `estimated` moved with an estimated time to first token.  Parameters are joined as
+-- small tables, not looked up in lists per row; medians for imputation as project_latency.sql.
 WITH pairs AS (
     -- target_pairs' pairing and eligibility rules (the same macros) over located_units: no
     -- rates here, so no price join (a model is priced from its first price day on).
@@ -36,6 +37,18 @@ ttft_target AS (
     WHERE ttft_ms IS NOT NULL AND latency_ms >= ttft_ms
     GROUP BY ALL
 ),
+knobs AS (
+    -- the per-target and per-workload parameters as small tables, joined rather than looked up
+    -- in lists row by row
+    SELECT unnest($speed_targets) AS k_target, unnest($speed_kinds) AS kind,
+           unnest($speed_tps) AS tps
+),
+ratios AS (
+    SELECT unnest($ratio_workloads) AS r_workload, unnest($ratio_values) AS r_value
+),
+rel AS (
+    SELECT unnest($rel_models) AS rel_model, unnest($rel_values) AS rel_value
+),
 conv AS (
     SELECT
         pairs.*,
@@ -49,34 +62,34 @@ conv AS (
 ),
 u AS (
     SELECT
-        coalesce(workload, '(none)') AS workload,
-        target,
-        model_id,
+        coalesce(conv.workload, '(none)') AS workload,
+        conv.target,
+        conv.model_id,
         CAST(latency_ms AS DOUBLE) AS lat,
         CASE WHEN ttft_ms IS NOT NULL AND latency_ms >= ttft_ms THEN CAST(ttft_ms AS DOUBLE)
-             ELSE coalesce(
-                (SELECT m.ttft_med FROM ttft_mw AS m
-                  WHERE m.model_id = conv.model_id
-                    AND m.workload = coalesce(conv.workload, '(none)')),
-                (SELECT t.ttft_med FROM ttft_target AS t WHERE t.target = conv.target))
+             ELSE coalesce(m.ttft_med, tt.ttft_med)
         END AS ttft,
         ttft_ms IS NULL OR latency_ms < ttft_ms AS ttft_estimated,
         CAST(output_tokens AS DOUBLE) AS out_s,
-        CAST(c_output AS DOUBLE)
-            * coalesce(list_extract($ratio_values,
-                                    list_position($ratio_workloads, coalesce(workload, '(none)'))),
-                       1.0) AS out_t,
-        ineligible_reason(priced, model_id = target, c_prompt_band, t_context_window,
+        CAST(c_output AS DOUBLE) * coalesce(ratios.r_value, 1.0) AS out_t,
+        ineligible_reason(priced, conv.model_id = conv.target, c_prompt_band, t_context_window,
                           inference_geo, t_geo, c_output, t_max_output) IS NULL
-            AND model_id <> target
-            AND (list_contains($move_all, coalesce(workload, '(none)'))
-                 OR (is_subagent AND list_contains($move_sub, coalesce(workload, '(none)'))))
+            AND conv.model_id <> conv.target
+            AND (list_contains($move_all, coalesce(conv.workload, '(none)'))
+                 OR (is_subagent AND list_contains($move_sub, coalesce(conv.workload, '(none)'))))
             AS moved,
-        list_extract($speed_kinds, list_position($speed_targets, target)) AS kind,
-        list_extract($speed_tps, list_position($speed_targets, target)) AS tps,
-        list_extract($rel_values, list_position($rel_models, model_id)) AS src_rel,
-        list_extract($rel_values, list_position($rel_models, target)) AS target_rel
+        knobs.kind,
+        knobs.tps,
+        rs.rel_value AS src_rel,
+        rt.rel_value AS target_rel
     FROM conv
+    LEFT JOIN ttft_mw AS m
+        ON m.model_id = conv.model_id AND m.workload = coalesce(conv.workload, '(none)')
+    LEFT JOIN ttft_target AS tt ON tt.target = conv.target
+    LEFT JOIN knobs ON knobs.k_target = conv.target
+    LEFT JOIN ratios ON ratios.r_workload = coalesce(conv.workload, '(none)')
+    LEFT JOIN rel AS rs ON rs.rel_model = conv.model_id
+    LEFT JOIN rel AS rt ON rt.rel_model = conv.target
 ),
 p AS (
     SELECT
@@ -101,24 +114,29 @@ q AS (
         END AS projected_ms
     FROM p
 ),
-v AS (
-    SELECT workload, target,
-           unnest([0, 1, 2, 3]) AS what,
-           unnest([lat, projected_ms,
-                   CASE WHEN moved AND projected_ms IS NOT NULL THEN 0.0 END,
-                   CASE WHEN estimated AND projected_ms IS NOT NULL THEN 0.0 END]) AS x
+b AS (
+    SELECT
+        workload, target, moved, estimated,
+        CASE
+            WHEN NOT isfinite(lat) THEN NULL
+            WHEN lat > 0 THEN CAST(ceil(ln(lat) / ln(1.01 / 0.99)) AS INTEGER)
+            WHEN lat = 0 THEN -500000
+            ELSE -1000000 - CAST(ceil(ln(-lat) / ln(1.01 / 0.99)) AS INTEGER)
+        END AS lb,
+        CASE
+            WHEN NOT isfinite(projected_ms) THEN NULL
+            WHEN projected_ms > 0 THEN CAST(ceil(ln(projected_ms) / ln(1.01 / 0.99)) AS INTEGER)
+            WHEN projected_ms = 0 THEN -500000
+            ELSE -1000000 - CAST(ceil(ln(-projected_ms) / ln(1.01 / 0.99)) AS INTEGER)
+        END AS pb
     FROM q
 )
 SELECT
-    workload, target, CAST(what AS INTEGER) AS what,
-    CASE
-        WHEN what >= 2 THEN 0
-        WHEN NOT isfinite(x) THEN NULL
-        WHEN x > 0 THEN CAST(ceil(ln(x) / ln(1.01 / 0.99)) AS INTEGER)
-        WHEN x = 0 THEN -500000
-        ELSE -1000000 - CAST(ceil(ln(-x) / ln(1.01 / 0.99)) AS INTEGER)
-    END AS bucket,
-    count(*) AS n
-FROM v
-WHERE x IS NOT NULL
-GROUP BY ALL
+    workload, target,
+    CAST(grouping(lb) AS INTEGER) AS what,
+    coalesce(lb, pb) AS bucket,
+    count(*) AS n,
+    count(*) FILTER (WHERE moved) AS moved,
+    count(*) FILTER (WHERE estimated) AS estimated
+FROM b
+GROUP BY GROUPING SETS ((workload, target, lb), (workload, target, pb))
