@@ -38,9 +38,9 @@ LATENCY, TTFT, SPEED, REQUESTS = 0, 1, 2, 3
 
 #: What a page says under percentiles read from the histograms.
 CAPTION = (
-    "Percentiles are approximate, within 1% of the exact value: they are read from "
-    "log-bucketed histograms kept with the rollup. `switchcost report --exact` and "
-    "`switchcost project --exact` compute them exactly."
+    "Latency percentiles are approximate, within 1% of the exact value: they are read from "
+    "log-bucketed histograms (DDSketch-style). Costs are exact. `switchcost project --exact` "
+    "computes the percentiles exactly."
 )
 
 #: The same, for `project`'s assumptions.

@@ -10,6 +10,7 @@ import streamlit as st
 from app import charts, data, ui
 from app.data import ScenarioSpec, SwitchData
 from app.safe_text import md
+from queries.sketch import CAPTION as LATENCY_NOTE
 
 filters = st.session_state["filters"]
 targets_offered: list[str] = st.session_state.get("target_models", [])
@@ -157,6 +158,7 @@ ui.table(
 )
 
 st.subheader("Scenario results")
+st.caption(LATENCY_NOTE)  # the latency percentiles here come from log buckets
 ui.table(result.rows, "scenario_rows")
 st.download_button(
     "Download scenario and results (CSV)",
