@@ -90,6 +90,7 @@ class Scenario:
     escalation: Decimal = Decimal(0)
     output_ratio: Decimal | dict[str, Decimal] = Decimal(1)
     tokenizer_factor: Decimal | None = None
+    batchable: tuple[str, ...] = ()  # workloads that need no immediate answer (queries/levers.py)
 
     def ratio_for(self, workload: str) -> Decimal:
         """The workload's output ratio: its own entry, else the `*` entry, else 1."""
@@ -122,7 +123,8 @@ def load_scenario_file(path: Path) -> list[Scenario]:
     """User scenarios: a TOML file of `[[scenarios]]` tables.
 
     Keys: name (required), targets or target, workloads, share, escalation, output_ratio (a
-    number, or a table workload -> number with `"*"` as the default), tokenizer_factor.
+    number, or a table workload -> number with `"*"` as the default), tokenizer_factor,
+    batchable (workloads whose requests need no immediate answer: queries/levers.py).
     """
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
@@ -143,6 +145,7 @@ def load_scenario_file(path: Path) -> list[Scenario]:
         "escalation",
         "output_ratio",
         "tokenizer_factor",
+        "batchable",
     }
     for i, entry in enumerate(entries):
         where = f"{path} scenarios[{i}]"
@@ -169,6 +172,9 @@ def load_scenario_file(path: Path) -> list[Scenario]:
         else:
             ratio = _dec(raw_ratio, f"{where}.output_ratio")
         factor = entry.get("tokenizer_factor")
+        batchable = entry.get("batchable", [])
+        if not isinstance(batchable, list) or not all(isinstance(w, str) for w in batchable):
+            raise ValueError(f"{where}.batchable: expected a list of workload names")
         scenario = Scenario(
             name=name,
             targets=tuple(targets),
@@ -177,6 +183,7 @@ def load_scenario_file(path: Path) -> list[Scenario]:
             escalation=_dec(entry.get("escalation", ZERO), f"{where}.escalation"),
             output_ratio=ratio,
             tokenizer_factor=_dec(factor, f"{where}.tokenizer_factor") if factor else None,
+            batchable=tuple(batchable),
         )
         _validate(scenario)
         out.append(scenario)
