@@ -1,6 +1,18 @@
-"""Dashboard speed with 1,000,000 requests: each page's queries, and first paint in Chromium.
+"""Dashboard speed at 1 and 10 million requests: each page's queries and filter changes, the
+numbers checked against the per-request computation, the CLI, and first paint in Chromium.
 
-    python bench/bench_dashboard.py [--rows 1000000] [--runs 20] [--keep DIR] [--no-browser]
+    python bench/bench_dashboard.py [--rows 1000000,10000000] [--runs 20] [--cli-runs 5]
+                                    [--keep DIR] [--no-browser]
+
+Each size is built into its own file and reported on its own, then a table shows every page's
+p95 (and each CLI command's median) side by side, so the growth from one size to the next is
+visible.  The database is built by the same rollup refresh an ingest runs (`rollup.refresh`,
+which also keeps the latency histograms).  After the timings, the costs every page reads from
+the rollup are compared with the per-request computation (by model, workload and day, over the
+whole range and over a 37-day window in Europe/Berlin), and the latency percentiles read from
+the histograms with the exact ones; then `report` and `project` run as their own processes
+(report cache off), beside a process that only imports the CLI and opens the database.
+A page whose samples take more than 20 s gets at least 3 of them rather than `--runs`.
 
 Rows are generated inside DuckDB with `range()` (seconds, not minutes), spread evenly over 90 days.
 They are shaped like real traffic: a session is 300 consecutive requests that share one project,
