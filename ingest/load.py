@@ -1,9 +1,18 @@
-"""One ingest run = one transaction: read what is new, merge it, remember how far we got.
+"""An ingest run: read what is new, merge it, remember how far we got, a batch at a time.
 
-Killed at any point, the database is as it was (DuckDB discards an uncommitted transaction),
-and the next run starts from the same offsets, so it gets everything.  Records merge on their
-dedup key: a key already stored is skipped unless the new record carries more tokens (Claude
-Code rewrites a streaming response's usage as it completes), so re-reading is harmless.
+Each batch (a chunk of files, or a range of a large one) is one transaction carrying both its
+rows and the read positions of the files it covers, so a run killed at any point loses nothing
+and doubles nothing: the database holds the batches committed so far with their positions, and
+the next run starts from exactly there.  Records merge on their dedup key: a key already stored
+is skipped unless the new record carries more tokens (Claude Code rewrites a streaming response's
+usage as it completes), so re-reading is harmless.
+
+The rollup (`request_groups` and the latency histograms) is refreshed once, in the run's last
+transaction with its `ingest_runs` row.  The first batch that changes `requests` marks the rollup
+as not covering them (`rollup_meta`: requests -1, histograms unknown), so until the run ends a
+reader takes the exact per-request path rather than a stale rollup; the last transaction puts
+the mark back and refreshes.  A run killed between batches leaves the mark, and the next refresh
+(any run's) rebuilds the rollup whole, so it is never wrong.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ from ingest import stamp
 from ingest.buckets import BucketResult
 from ingest.load_buckets import merge_file_buckets
 from ingest.readers import REGISTRY, detect, skip_reason
-from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions, Records
+from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions, ReadResult, Records
 from ingest.summary import IngestReport
 from ingest.tasks import count_newlines, line_end_after
 from queries import db, rollup
@@ -33,6 +42,11 @@ from queries.loader import rows as sql_rows
 # flat, large enough that per-query overhead stays negligible.
 CHUNK_BYTES = int(os.environ.get("SWITCHCOST_CHUNK_BYTES", 128 * 1024 * 1024))
 Progress = Callable[[int, int], None]
+Resume = dict[str, tuple[int, int]]
+# The rollup no longer covers every request (rollup_status then says unusable) and its
+# histograms are unknown (queries.rollup.refresh then rebuilds it whole): set by a run's first
+# batch that changes `requests`, undone by the run's last transaction just before its refresh.
+MARK_STALE = "UPDATE rollup_meta SET requests = -1, hist_requests = NULL"
 
 
 def _states(conn: duckdb.DuckDBPyConnection) -> dict[str, disc.FileState]:
@@ -182,18 +196,34 @@ class _Loading:
     forced: bool = False
     read_paths: set[str] = field(default_factory=set)
     productive: set[str] = field(default_factory=set)
+    # Set once a batch has changed `requests`: the rollup is marked stale until the run ends.
+    marked: bool = False
 
     def load(self, name: str, chunk: list[FileTask]) -> dict[str, tuple[int, int]]:
-        """Read `chunk` with format `name`'s reader and merge it; where each file stopped."""
+        """Read `chunk` with format `name`'s reader and merge it in one transaction with the
+        read positions; where each file stopped."""
         result = REGISTRY[name].read(chunk, self.options)
         try:
-            if isinstance(result, BucketResult):  # aggregates (Console CSV)
-                merge_file_buckets(self.conn, result)
-                if self.forced:
-                    self.productive.update(str(r["origin"]) for r in result.usage + result.cost)
-            new, updated, dup = _merge(self.conn, result.table, self.run_id)
+            with db.transaction(self.conn):
+                resume = self._merge(name, chunk, result)
         finally:
             result.close()
+        report = self.report
+        report.files_read += sum(not t.cut for t in chunk)  # a file cut in ranges counts once
+        self.done += sum(t.end - t.start for t in chunk)
+        if self.progress:
+            self.progress(min(self.done, self.total), self.total)
+        return resume
+
+    def _merge(self, name: str, chunk: list[FileTask], result: ReadResult | BucketResult) -> Resume:
+        if isinstance(result, BucketResult):  # aggregates (Console CSV)
+            merge_file_buckets(self.conn, result)
+            if self.forced:
+                self.productive.update(str(r["origin"]) for r in result.usage + result.cost)
+        new, updated, dup = _merge(self.conn, result.table, self.run_id)
+        if (new or updated) and not self.marked:
+            self.conn.execute(MARK_STALE)
+            self.marked = True
         report = self.report
         report.new_requests += new
         report.updated_requests += updated
@@ -205,12 +235,9 @@ class _Loading:
         if self.forced:
             self.read_paths.update(str(t.path) for t in chunk if t.end > t.start)
             self.productive.update(m.path for m in result.malformed)
+        _record_malformed(self.conn, result.malformed, self.run_id)
         _remember(self.conn, name, chunk, result.resume, self.resets, self.run_id, self.states)
-        report.files_read += sum(not t.cut for t in chunk)  # a file cut in ranges counts once
-        self.done += sum(t.end - t.start for t in chunk)
-        if self.progress:
-            self.progress(min(self.done, self.total), self.total)
-        resume: dict[str, tuple[int, int]] = result.resume
+        resume: Resume = result.resume
         return resume
 
 
@@ -260,7 +287,7 @@ def ingest_paths(
     seen: list[tuple[str, int, int]] | None = None,
     tree: disc.Tree | None = None,
 ) -> IngestReport:
-    """Read every new line under `paths` into the database in one transaction.
+    """Read every new line under `paths` into the database, a transaction per batch.
 
     `seen` and `tree` are `discover.walk(paths)` when the caller already took it (to check the
     stamp); the stamp keeps the tree so the next run can skip the walk.
@@ -304,22 +331,28 @@ def ingest_paths(
                 continue
             by_format.setdefault(name, []).append(task)
         total = sum(t.end - t.start for ts in by_format.values() for t in ts)
+        run_id = int(conn.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0])
+        rollup.track_updates(conn)
+        report.run_id = run_id
+        # As the last finished run left it; put back before the refresh (see MARK_STALE).
+        meta = conn.execute("SELECT requests, hist_requests FROM rollup_meta").fetchall()
+        loading = _Loading(conn, options, run_id, resets, states, report, progress, total)
+        loading.forced = fmt != "auto"
+        for name, tasks in by_format.items():
+            limit: int = getattr(REGISTRY[name], "RANGE_BYTES", 0)  # 0: never in ranges
+            large = [t for t in tasks if limit and t.end - t.start > limit]
+            for chunk in _chunks([t for t in tasks if t not in large]):
+                loading.load(name, chunk)
+            for task in large:
+                _in_ranges(task, limit, functools.partial(loading.load, name))
         with db.transaction(conn):
-            run_id = int(conn.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0])
-            rollup.track_updates(conn)
-            report.run_id = run_id
-            loading = _Loading(conn, options, run_id, resets, states, report, progress, total)
-            loading.forced = fmt != "auto"
-            for name, tasks in by_format.items():
-                limit: int = getattr(REGISTRY[name], "RANGE_BYTES", 0)  # 0: never in ranges
-                large = [t for t in tasks if limit and t.end - t.start > limit]
-                for chunk in _chunks([t for t in tasks if t not in large]):
-                    loading.load(name, chunk)
-                for task in large:
-                    _in_ranges(task, limit, functools.partial(loading.load, name))
+            if loading.marked and meta:
+                conn.execute(
+                    "UPDATE rollup_meta SET requests = $r, hist_requests = $h",
+                    {"r": meta[0][0], "h": meta[0][1]},
+                )
             rollup.refresh(conn, run_id)
             report.nothing_billable = _nothing_billable(conn, loading)
-            _record_malformed(conn, report.malformed, run_id)
             report.files_reset = len(resets)
             if report.new_requests or report.updated_requests:
                 for model, count in sql_rows(conn, "unpriced_in_run", folder="write", run=run_id):
