@@ -346,10 +346,11 @@ PRICE_RATES = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_rea
 
 
 def prices(model: str | None, fmt: str, user_file: Path | None, sources: bool = False) -> None:
-    from queries import pricing
+    from app.price_rows import price_rows
+    from queries.price_file import load_price_book
 
-    book = pricing.load_price_book(user_file)
-    rows = pricing.price_rows(book, model)
+    book = load_price_book(user_file)
+    rows = price_rows(book, model)
     if model and not rows:
         raise UserError(
             f"no model or alias {model!r} in the price file(s): {', '.join(book.files)}"

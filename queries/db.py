@@ -173,7 +173,7 @@ def connect(
     Every connection then gets the price tables and the priced view (temporary, per
     connection), so a changed price file changes every report without re-ingesting.
     """
-    from queries import pricing
+    from queries import price_tables
 
     db = path or default_db_path()
     if read_only:
@@ -189,7 +189,7 @@ def connect(
             _require_current(conn, db)
         else:
             migrate(conn)
-        pricing.install(conn, user_file=prices)
+        price_tables.install(conn, user_file=prices)
     except BaseException:
         conn.close()
         raise
@@ -303,7 +303,7 @@ def reading(
     the `with`, so a scheduled ingest can write between page loads."""
     db = path or default_db_path()
     _require_file(db)
-    from queries import pricing
+    from queries import price_tables
 
     with _READERS_LOCK:
         key, conn, new = _reader(prices)
@@ -311,7 +311,7 @@ def reading(
         try:
             _require_current(conn, db)
             if new:
-                pricing.install(conn, user_file=prices)
+                price_tables.install(conn, user_file=prices)
                 _READERS[key] = conn
             yield conn
         finally:

@@ -7,45 +7,15 @@ refuses parameters it does not declare or is missing ones it needs.
 
 from __future__ import annotations
 
-import re
 import warnings
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
+
+from queries import macro_registry
+from queries.sql_text import params_of, sql
 
 if TYPE_CHECKING:
     import duckdb
     import polars as pl
-
-_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-_COMMENT = re.compile(r"--[^\n]*")
-
-
-@cache
-def _text(folder: str, name: str) -> str:
-    if not re.fullmatch(r"[a-z0-9_]+", name):
-        raise ValueError(f"bad query name {name!r}")
-    return (resources.files("queries") / folder / f"{name}.sql").read_text(encoding="utf-8")
-
-
-def view_sql(name: str) -> str:
-    """The SELECT behind a view in queries/views/."""
-    return _text("views", name)
-
-
-def sql(name: str, folder: str = "sql") -> str:
-    """The text of queries/<folder>/<name>.sql."""
-    return _text(folder, name)
-
-
-def strip_comments(text: str) -> str:
-    """The SQL without its `--` comments (a name or `$param` there is not a use)."""
-    return _COMMENT.sub("", text)
-
-
-def params_of(text: str) -> set[str]:
-    """The `$name` parameters a query uses (comments ignored)."""
-    return set(_PARAM.findall(strip_comments(text)))
 
 
 def bind(name: str, folder: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -61,9 +31,7 @@ def bind(name: str, folder: str, params: dict[str, Any]) -> tuple[str, dict[str,
 
 
 def _prepared(conn: duckdb.DuckDBPyConnection, text: str) -> str:
-    from queries import pricing  # imports this module: so imported here, not above
-
-    pricing.prepare(conn, text)
+    macro_registry.prepare(conn, text)  # the macros the query uses, made on first use
     return text
 
 

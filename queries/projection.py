@@ -1,7 +1,7 @@
 """What each workload would cost, and how fast it would be, on another model.
 
 SQL prices every request on every target with all the rules of the price table
-(views/target_units.sql) and sums the result per workload x target x day x the keys the scenario
+(macros/target_units.sql) and sums the result per workload x target x day x the keys the scenario
 rules need (project_units.sql), over the rollup when it is exact (at a token ratio of 1; models
 whose tokens convert at another ratio are read request by request); latency percentiles come
 from one query over the timed requests (project_latency.sql).  This module is the modelling on

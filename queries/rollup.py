@@ -20,9 +20,9 @@ from queries.loader import rows
 def boundaries(conn: duckdb.DuckDBPyConnection) -> dict[str, list[int]]:
     """The threshold boundaries of this connection's price tables (prompt, cached, output);
     computed once per set of price tables (the dashboard's connection keeps them)."""
-    from queries import pricing
+    from queries import macro_registry
 
-    memo = pricing.memo(conn)
+    memo = macro_registry.memo(conn)
     if memo is not None and "rollup_bounds" in memo:
         found: dict[str, list[int]] = memo["rollup_bounds"]
         return {k: list(v) for k, v in found.items()}

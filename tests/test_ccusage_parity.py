@@ -19,8 +19,9 @@ import pytest
 
 from bench.synth import claude_code_tree
 from ingest.load import ingest_paths
-from queries import db, pricing
+from queries import db
 from queries.loader import run
+from queries.price_file import load_price_book
 
 CCUSAGE = os.environ.get("SWITCHCOST_CCUSAGE", "")
 CENT = Decimal("0.01")
@@ -39,9 +40,7 @@ def test_daily_cost_per_model_matches_ccusage(tmp_path: Path, db_path: Path) -> 
         text=True,
         check=True,
     )
-    aliases = {
-        name: m.id for m in pricing.load_price_book().models.values() for name in (m.id, *m.aliases)
-    }
+    aliases = {name: m.id for m in load_price_book().models.values() for name in (m.id, *m.aliases)}
     theirs: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for day in json.loads(proc.stdout)["daily"]:
         for part in day["modelBreakdowns"]:

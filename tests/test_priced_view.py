@@ -157,7 +157,7 @@ def test_located_units_keep_exactly_the_rows_filtered_units_keep(
     conn: duckdb.DuckDBPyConnection,
 ) -> None:
     """located_units writes the shared filters a second time (without prices): same rows."""
-    from queries import pricing, rollup
+    from queries import macro_registry, rollup
 
     for i in range(48):
         insert(
@@ -200,7 +200,7 @@ def test_located_units_keep_exactly_the_rows_filtered_units_keep(
                     f"SELECT local_day, model_id, coalesce(workload, '-'), source, is_subagent,"
                     f" sum(n), sum(input_tokens) FROM {macro}({args}) GROUP BY ALL ORDER BY ALL"
                 )
-                pricing.prepare(conn, text)
+                macro_registry.prepare(conn, text)
                 got[macro] = conn.execute(text, {**params, "r": use_rollup}).fetchall()
             assert got["located_units"] == got["filtered_units"], (filters, use_rollup)
             assert got["located_units"], filters

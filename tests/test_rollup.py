@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from queries import dashboard as qdash
-from queries import db, pricing, projection, reports, rollup
+from queries import db, price_tables, projection, reports, rollup
 from queries.loader import rows, run
 from queries.reports import Filters, usage_by
 from tests.rows import insert, request
@@ -191,7 +191,7 @@ def test_new_price_boundary_falls_back_then_next_ingest_rebuilds(
         'long_context_cache_read = 0.2\nsource = "test"\n',
         encoding="utf-8",
     )
-    pricing.install(conn, user_file=prices)
+    price_tables.install(conn, user_file=prices)
     assert not rollup.usable(conn, "UTC")
     before = usage_by(conn, "model")  # the exact raw path
     mystery = before.filter(pl.col("model") == "claude-mystery-1")

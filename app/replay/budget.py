@@ -57,7 +57,7 @@ class Rates:
 
 def rates(model: str, prices: Path | None = None) -> Rates:
     """The model's current list rates (its latest price row); unknown or unpriced is an error."""
-    from queries.pricing import load_price_book
+    from queries.price_file import load_price_book
 
     book = load_price_book(prices)
     name = model.lower()

@@ -1,7 +1,7 @@
 -- project_latency: current and projected latency percentiles of a scenario.
 -- Grain: one row per (workload, target), plus one per target with workload NULL (all workloads).
 -- Parameters:
---   $targets, $tokenizer_factor: as in views/target_pairs.sql
+--   $targets, $tokenizer_factor: as in macros/target_pairs.sql
 --   $move_all      workloads whose every request the scenario selects
 --   $move_sub      workloads whose sub-agent calls the scenario selects
 --   $ratio_workloads, $ratio_values  per-workload output ratio (DOUBLE; 1.0 when not listed)

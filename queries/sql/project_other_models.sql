@@ -2,7 +2,7 @@
 -- at a ratio other than 1, so the projection must read their requests one by one.
 -- Grain: one row per canonical model id.
 -- Parameters: $targets (canonical target model ids).
--- A model with no tokenizer family converts at 1 (views/target_units.sql), so it is not listed;
+-- A model with no tokenizer family converts at 1 (macros/target_units.sql), so it is not listed;
 -- listing a model that a tokenizer_factor override brings back to 1 only costs a raw read.
 WITH seen AS (
     SELECT DISTINCT coalesce(a.model_id, g.model) AS model_id

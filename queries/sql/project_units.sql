@@ -3,7 +3,7 @@
 -- Grain: one row per (workload, target, local day, sub-agent flag, on_target, priced,
 -- ineligible reason): every key the scenario rules and the reasons need, nothing per request.
 -- Parameters:
---   $targets, $tokenizer_factor, $pairs: as in views/target_pairs.sql
+--   $targets, $tokenizer_factor, $pairs: as in macros/target_pairs.sql
 --   $rollup  read request_groups instead of requests (caller: rollup.usable, and $pairs 'unit'
 --            - a group's token sums convert exactly only at a token ratio of 1)
 --   $tz, $since, $until, $workloads, $models, $sources, $subagent: as in usage_by.sql

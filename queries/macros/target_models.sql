@@ -1,4 +1,5 @@
--- target_models(targets): the target models of a projection with what decides a move to them.
+-- table macro target_models(targets): the target models of a projection with what decides
+-- a move to them.
 -- Grain: one row per target (canonical ids from the `models` table).
 -- Parameters (a per-connection table macro): targets, a list of model ids.
 SELECT

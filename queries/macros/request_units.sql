@@ -1,7 +1,8 @@
--- request_units(use_rollup): what pricing and filtering run over - every stored request, or the
--- rollup (request_groups) standing in for them.  Both give the same columns: `n` requests, token
--- sums, and band values tested against thresholds (for one request, its own values; for a
--- group, the smallest value of its band, so `band > T` decides exactly as each request would).
+-- table macro request_units(use_rollup): what pricing and filtering run over - every
+-- stored request, or the rollup (request_groups) standing in for them.  Both give the same columns:
+-- `n` requests, token sums, and band values tested against thresholds (for one request, its own
+-- values; for a group, the smallest value of its band, so `band > T` decides exactly as each
+-- request would).
 -- Grain: one row per request (use_rollup false) or per request group (true).
 -- Created per connection as a table macro; the branch not taken is pruned by the planner.
 SELECT

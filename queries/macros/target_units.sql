@@ -1,6 +1,6 @@
--- target_units(tz, since, until, workloads, models, sources, subagent, use_rollup, targets,
---              tokenizer_factor, pairs): target_pairs with the rates each unit would bill at
--- on each target.
+-- table macro target_units(tz, since, until, workloads, models, sources, subagent,
+--     use_rollup, targets, tokenizer_factor, pairs): target_pairs with the rates each unit
+-- would bill at on each target.
 -- Grain: one row per (unit, target), as target_pairs.
 -- Parameters (a per-connection table macro): as in target_pairs.
 -- Rules (the token and eligibility rules are in target_pairs):

@@ -1,4 +1,7 @@
--- billed_usd(...): the one place the bill is written down (a per-connection scalar macro).
+-- scalar macro billed_usd(input_tokens, cache_write_5m, cache_write_1h, cache_read,
+--     output_tokens, web_searches, bill_input, bill_cache_write_5m, bill_cache_write_1h,
+--     bill_cache_read, bill_output, multiplier):
+-- the one place the bill is written down (a per-connection scalar macro).
 -- Tokens x per-MTok rates x the stacked multipliers (batch, fast, us-geo, regional), plus web
 -- searches at the flat per-1,000 price, which no multiplier touches.  Works on one request or on
 -- token sums that share the same rates (cost is linear in tokens, so both are exact).

@@ -1,4 +1,5 @@
--- priced_units(use_rollup): request_units with the rates and exact cost in USD of each unit.
+-- table macro priced_units(use_rollup): request_units with the rates and exact cost in USD
+-- of each unit.
 -- Grain: one row per billed request (use_rollup false; `priced_requests` is this view) or per
 -- request group (true: cost_usd is the group's, `n` its requests).
 -- Parameters: use_rollup (a per-connection table macro over the price tables).

@@ -1,9 +1,9 @@
--- target_pairs(tz, since, until, workloads, models, sources, subagent, use_rollup, targets,
---              tokenizer_factor, pairs): each unit's tokens on each target model and whether it
--- may move there; target_units adds the target's rates.  Written once for the projection's
--- cost query (project_units.sql); the latency query (project_latency.sql) pairs requests with
--- the same macros (target_models, token_ratio, target_tokens, ineligible_reason) but reads
--- located_units, as latency needs no rates.
+-- table macro target_pairs(tz, since, until, workloads, models, sources, subagent,
+--     use_rollup, targets, tokenizer_factor, pairs): each unit's tokens on each target model
+-- and whether it may move there; target_units adds the target's rates.  Written once for the
+-- projection's cost query (project_units.sql); the latency query (project_latency.sql) pairs
+-- requests with the same macros (target_models, token_ratio, target_tokens, ineligible_reason) but
+-- reads located_units, as latency needs no rates.
 -- Grain: one row per (unit, target); a unit is a request, or a request group with use_rollup
 -- (`n` requests; the caller checks rollup.usable).
 -- Parameters (a per-connection table macro):

@@ -1,4 +1,5 @@
--- located_units(tz, since, until, workloads, models, sources, subagent, use_rollup):
+-- table macro located_units(tz, since, until, workloads, models, sources, subagent,
+--     use_rollup):
 -- request_units with the canonical model id and the local time and day in `tz`, narrowed by the
 -- shared filters (unit_kept): filtered_units without the prices, for queries that never look at
 -- money (latency).  Pricing every request costs two joins per row; at a million rows that is

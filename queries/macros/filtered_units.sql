@@ -1,4 +1,5 @@
--- filtered_units(tz, since, until, workloads, models, sources, subagent, use_rollup):
+-- table macro filtered_units(tz, since, until, workloads, models, sources, subagent,
+--     use_rollup):
 -- priced_units narrowed by the shared filters (unit_kept), with the local time and day in `tz`.
 -- Grain: one row per billed request, or per request group with use_rollup (the caller checks
 -- rollup.usable: tz's offset is whole hours, so a UTC hour lies in one local day).
