@@ -126,6 +126,13 @@ def register(app: click.Group) -> None:
         help="Exact latency percentiles and target speeds (slower on large logs); by default "
         "they come from log buckets, within 1%.  Costs are always exact.",
     )
+    @click.option(
+        "--batchable",
+        multiple=True,
+        metavar="WORKLOAD",
+        help="A workload whose requests need no immediate answer: priced at the Batch API's "
+        "half price too (repeat; workloads with batch traffic in the logs are included).",
+    )
     @domain_errors
     def project(
         db: Path | None,
@@ -140,6 +147,7 @@ def register(app: click.Group) -> None:
         measured: bool,
         wide: bool,
         exact: bool,
+        batchable: tuple[str, ...],
     ) -> None:
         """Savings, run-rate, eligibility, latency and advice per workload on a cheaper model."""
         run_project(
@@ -155,6 +163,7 @@ def register(app: click.Group) -> None:
             measured=measured,
             wide=wide,
             exact=exact,
+            batchable=batchable,
         )
 
 
@@ -172,6 +181,7 @@ def run_project(
     measured: bool = False,
     wide: bool = False,
     exact: bool = False,
+    batchable: tuple[str, ...] = (),
 ) -> None:
     from dataclasses import replace
     from functools import partial
@@ -204,7 +214,15 @@ def run_project(
         else:
             run_one = partial(projection.project, exact=exact)
         results = [(s.name, run_one(conn, s, filters, defaults=defaults)) for s in scenarios]
-    payloads = [_payload(p) for _, p in results]
+        from queries import levers  # the other levers beside the switch
+
+        found = [
+            levers.for_projection(conn, s, filters, p, batchable, defaults)
+            for s, (_, p) in zip(scenarios, results, strict=True)
+        ]
+    payloads = [
+        levers.add_to_payload(_payload(p), lv) for (_, p), lv in zip(results, found, strict=True)
+    ]
     if not exact and not measured:
         from queries.sketch import CLI_NOTE
 
@@ -218,7 +236,7 @@ def run_project(
     elif fmt == "csv":
         from app.output import csv_text
 
-        columns = ["scenario", *projection.ROW_COLUMNS]
+        columns = ["scenario", *projection.ROW_COLUMNS, *levers.LEVER_COLUMNS]
         rows = [
             {"scenario": p["assumptions"]["scenario"], **r}
             for p in payloads
@@ -226,8 +244,11 @@ def run_project(
         ]
         sys.stdout.write(csv_text(rows, columns))
     else:
+        from app.cli_levers import levers_table
+
         for p in payloads:
             _table(p, wide)
+            levers_table(p)
 
 
 def _payload(p: Any) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
-from queries.loader import records
+from queries.run_sql import records
 
 if TYPE_CHECKING:
     import duckdb
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from queries.projection import Scenario
     from queries.reports import Filters
+    from queries.task_class import Defaults
 
 ZERO = Decimal(0)
 MTOK = Decimal(1_000_000)
@@ -240,15 +241,13 @@ def compute(
 
 
 def columns(row: dict[str, Any], levers: Levers) -> dict[str, Any]:
-    """The lever columns of one projection row (a workload x target, or a target's total)."""
-    workload, target = row.get("workload"), row.get("target")
-    if workload is None:  # a total row: sums of the workloads' levers
-        return _total(row, levers, target)
+    """The lever columns of one projection row (a workload x target)."""
+    workload, target = str(row.get("workload")), str(row.get("target"))
     moved = bool(row.get("moved_requests"))
-    rebuild = levers.rebuild.get((str(workload), str(target))) if moved else None
+    rebuild = levers.rebuild.get((workload, target)) if moved else None
     switch_cost = rebuild.usd if rebuild is not None else (ZERO if moved else None)
     batch = levers.batch.get(workload)
-    rates = levers.rates.get(str(target))
+    rates = levers.rates.get(target)
     caching = levers.caching.get(workload)
     return {
         "switch_cost_usd": switch_cost,
@@ -265,7 +264,9 @@ def columns(row: dict[str, Any], levers: Levers) -> dict[str, Any]:
     }
 
 
-def _total(row: dict[str, Any], levers: Levers, target: Any) -> dict[str, Any]:
+def total_columns(row: dict[str, Any], levers: Levers) -> dict[str, Any]:
+    """The lever columns of a target's total row: switch cost and caching savings summed."""
+    target = row.get("target")
     switch = sum((r.usd for (_, t), r in levers.rebuild.items() if t == target), ZERO)
     return {
         "switch_cost_usd": switch.quantize(PLACES),
@@ -286,10 +287,32 @@ def for_projection(
     filters: Filters,
     result: Any,
     batchable: tuple[str, ...] = (),
+    defaults: Defaults | None = None,
 ) -> Levers:
     """`compute` for the workloads and targets of a projection result (queries.projection's
-    `Projection`, or the measured one: rows a frame or a list of dicts)."""
+    `Projection`, or the measured one, which carries no task classes: they are read again)."""
     rows = result.rows if isinstance(result.rows, list) else result.rows.to_dicts()
     workloads = sorted({str(r["workload"]) for r in rows})
     targets = tuple(dict.fromkeys(str(r["target"]) for r in rows))
-    return compute(conn, scenario, filters, result.classes, workloads, targets, batchable)
+    classes = getattr(result, "classes", None)
+    if classes is None or (classes.is_empty() and scenario.rule() == "recommended"):
+        from queries.task_class import load_defaults, task_classes
+
+        classes = task_classes(conn, filters, defaults or load_defaults())
+    return compute(conn, scenario, filters, classes, workloads, targets, batchable)
+
+
+def add_to_payload(payload: dict[str, Any], levers: Levers) -> dict[str, Any]:
+    """A `project` payload ({rows, totals, assumptions}) with the lever columns on every row and
+    total, and their assumptions under assumptions["levers"]."""
+    totals = dict(payload["totals"])
+    by_target = {t: {**row, **total_columns(row, levers)} for t, row in totals["by_target"].items()}
+    if "target" in totals:
+        totals.update(total_columns(totals, levers))
+    totals["by_target"] = by_target
+    return {
+        **payload,
+        "rows": with_levers(payload["rows"], levers),
+        "totals": totals,
+        "assumptions": {**payload["assumptions"], "levers": ASSUMPTIONS},
+    }
