@@ -3,6 +3,7 @@ Batch API and prompt caching per workload, with each lever's assumption (queries
 
 from __future__ import annotations
 
+import textwrap
 from decimal import Decimal
 from typing import Any
 
@@ -54,7 +55,7 @@ def levers_table(payload: dict[str, Any]) -> None:
         table.add_row(*[_lever_cell(c, row.get(c), _cell) for c in columns])
     out_console.print(table)
     for name, text in payload["assumptions"].get("levers", {}).items():
-        line = f"{name.replace('_', ' ')}: {text}"
+        line = textwrap.fill(f"{name.replace('_', ' ')}: {text}", 118, subsequent_indent="  ")
         out_console.print(line, highlight=False, markup=False, style="dim")
 
 
