@@ -495,3 +495,18 @@ def test_claude_code_projects_by_readable_name_with_path_in_csv(db: Path) -> Non
         else:
             assert r["project_path"].startswith("/")
             assert r["project_path"].endswith("/" + r["project"])
+
+
+def test_latency_page_follows_the_switch_pages_default_before_it_is_opened(db: Path) -> None:
+    at = open_page("latency")
+    caption = " ".join(c.value for c in at.caption)
+    assert "Switch page scenario: the recommended workloads to claude\\-haiku\\-4\\-5" in caption
+    rows = table(at, "download-latency_projected")
+    switch = open_page("switch")
+    want = table(switch, "download-scenario_rows")
+    assert [r["workload"] for r in rows] == [r["workload"] for r in want]
+    for got, exp in zip(rows, want, strict=True):
+        for col in ("projected_p50_ms", "projected_p95_ms"):
+            assert _missing(got[col]) == _missing(exp[col])
+            if not _missing(got[col]):
+                assert got[col] == pytest.approx(exp[col])

@@ -8,7 +8,8 @@ from app import charts, data, ui
 from app.data import LatencyData, ScenarioSpec
 
 filters = st.session_state["filters"]
-spec: ScenarioSpec = st.session_state.get("scenario", ScenarioSpec())
+# The Switch page's scenario once it has been opened; until then its default (recommended).
+spec: ScenarioSpec = st.session_state.get("scenario", ScenarioSpec(name="recommended"))
 view: LatencyData = data.load("latency", filters)
 
 st.title("Latency")
