@@ -116,8 +116,8 @@ def register(app: click.Group) -> None:
         """Requests, tokens and exact cost per user (from collected Claude Code telemetry)."""
         from app.commands_data import _emit
         from queries import db as qdb
-        from queries.loader import records
         from queries.reports import row_totals
+        from queries.run_sql import records
 
         with qdb.connect(db, read_only=True, prices=prices) as conn:
             rows = records(conn, "usage_by_user", since=since, until=until)

@@ -283,7 +283,7 @@ def verify(path: Path) -> tuple[Decimal, float]:
     whole window and the filter-change window, by model, workload and day."""
     from queries import db, reports
     from queries.latency import latency_tables
-    from queries.loader import run
+    from queries.run_sql import run
     from queries.reports import Filters
 
     worst_cost, worst_pct = Decimal(0), 0.0

@@ -17,7 +17,7 @@ from ingest.load import _merge
 from ingest.readers._common import Row
 from ingest.records import table_from_rows
 from queries import db, rollup
-from queries.loader import rows as sql_rows
+from queries.run_sql import rows as sql_rows
 
 
 @dataclass

@@ -36,7 +36,7 @@ from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions, ReadResult
 from ingest.summary import IngestReport
 from ingest.tasks import count_newlines, line_end_after
 from queries import db, rollup
-from queries.loader import rows as sql_rows
+from queries.run_sql import rows as sql_rows
 
 # Files are read in chunks of about this many bytes: small enough to keep the parser's memory
 # flat, large enough that per-query overhead stays negligible.

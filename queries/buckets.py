@@ -9,7 +9,7 @@ import polars as pl
 
 from queries.dimensions import BUCKET_DIMENSIONS as BUCKET_DIMENSIONS
 from queries.dimensions import BucketDimension as BucketDimension
-from queries.loader import run
+from queries.run_sql import run
 
 # The API's group field for each dimension that needs one (time and model are in every grouping).
 _API_FIELD = {

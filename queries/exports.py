@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from queries.loader import run
 from queries.reports import Filters, usage_by
+from queries.run_sql import run
 
 
 def all_exports(conn: duckdb.DuckDBPyConnection, tz: str = "UTC") -> dict[str, pl.DataFrame]:

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from queries import rollup
-from queries.loader import records
+from queries.run_sql import records
 
 FOCUS_VERSION = "1.2"
 CURRENCY = "USD"

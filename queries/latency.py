@@ -17,8 +17,8 @@ import duckdb
 import polars as pl
 
 from queries import rollup, sketch
-from queries.loader import rows, run
 from queries.reports import Filters
+from queries.run_sql import rows, run
 from queries.task_class import Defaults
 
 LatencyBy = Literal["model", "workload"]

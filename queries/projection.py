@@ -28,8 +28,8 @@ import polars as pl
 
 from queries import rollup
 from queries.latency import TargetSpeed, latency_stats, projected_percentiles, target_speeds
-from queries.loader import rows, run
 from queries.reports import Filters
+from queries.run_sql import rows, run
 from queries.task_class import Defaults, load_defaults, task_classes
 
 __all__ = [

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from queries import rollup
 from queries.dimensions import DIMENSIONS as DIMENSIONS
 from queries.dimensions import Dimension as Dimension
-from queries.loader import records, run
+from queries.run_sql import records, run
 
 if TYPE_CHECKING:  # imported lazily: `switchcost report` prints rows without Polars
     import duckdb

@@ -14,7 +14,7 @@ import json
 
 import duckdb
 
-from queries.loader import rows
+from queries.run_sql import rows
 
 
 def boundaries(conn: duckdb.DuckDBPyConnection) -> dict[str, list[int]]:

@@ -20,8 +20,8 @@ import duckdb
 import polars as pl
 
 from queries import rollup
-from queries.loader import run
 from queries.reports import Filters
+from queries.run_sql import run
 
 TaskClass = Literal[
     "transformation", "generation", "agentic-coding", "planning", "fact-lookup", "unknown"

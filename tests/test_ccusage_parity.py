@@ -20,8 +20,8 @@ import pytest
 from bench.synth import claude_code_tree
 from ingest.load import ingest_paths
 from queries import db
-from queries.loader import run
 from queries.price_file import load_price_book
+from queries.run_sql import run
 
 CCUSAGE = os.environ.get("SWITCHCOST_CCUSAGE", "")
 CENT = Decimal("0.01")

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from queries import db
-from queries.loader import rows
+from queries.run_sql import rows
 from tests.rows import insert, request
 
 

@@ -17,8 +17,8 @@ from polars.testing import assert_frame_equal
 
 from queries import dashboard as qdash
 from queries import db, price_tables, projection, reports, rollup
-from queries.loader import rows, run
 from queries.reports import Filters, usage_by
+from queries.run_sql import rows, run
 from tests.rows import insert, request
 
 T0 = dt.datetime(2026, 10, 5, 20, 30, tzinfo=dt.UTC)  # Sonnet 5.5's price changes on 10-07

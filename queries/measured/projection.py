@@ -27,10 +27,10 @@ from typing import Any
 import duckdb
 
 from queries import projection as proj
-from queries.loader import run
 from queries.measured.evidence import Evidence, Sampled, load
 from queries.measured.intervals import MIN_RESAMPLES, percentile_bounds, resample_indices
 from queries.reports import Filters
+from queries.run_sql import run
 from queries.task_class import Defaults
 
 MIN_SAMPLES = 20

@@ -1,8 +1,8 @@
-"""Load named SQL files and run them with bound parameters only.
+"""Run the named SQL files of queries/ with bound parameters only.
 
-Each `.sql` file holds one query with a header saying its purpose, grain and parameters.
-Values are never pasted into SQL text: they are bound as `$name` parameters, and a query
-refuses parameters it does not declare or is missing ones it needs.
+Each `.sql` file (read by queries.sql_text) holds one query with a header saying its purpose,
+grain and parameters.  Values are never pasted into SQL text: they are bound as `$name`
+parameters, and a query refuses parameters it does not declare or is missing ones it needs.
 """
 
 from __future__ import annotations
