@@ -271,7 +271,22 @@ def _data_page(conn: Any) -> DataPageData:
     )
 
 
+def _levers(
+    conn: Any,
+    filters: Filters,
+    targets: tuple[str, ...],
+    move_all: tuple[str, ...],
+    move_sub: tuple[str, ...],
+    batchable: tuple[str, ...],
+) -> Any:
+    """The other levers beside the switch (queries/levers.py; shaped by app/levers_view.py)."""
+    from queries import levers
+
+    return levers.compute_moves(conn, filters, targets, move_all, move_sub, None, batchable)
+
+
 LOADERS: dict[str, Callable[..., Any]] = {
+    "levers": _levers,
     "sidebar": _sidebar,
     "overview": _overview,
     "classes": _classes,

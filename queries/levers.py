@@ -20,6 +20,7 @@ Money is Decimal throughout (DuckDB DECIMAL in, Decimal arithmetic, 12 places ou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
@@ -179,10 +180,28 @@ def compute(
 ) -> Levers:
     """Every lever for the workloads of a projection (targets as resolved by it)."""
     from queries import projection
+
+    move_all, move_sub = projection._selection(scenario, classes, workloads)
+    marked = tuple(batchable) + tuple(scenario.batchable)
+    return compute_moves(
+        conn, filters, targets, move_all, move_sub, scenario.tokenizer_factor, marked
+    )
+
+
+def compute_moves(
+    conn: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    targets: tuple[str, ...],
+    move_all: Sequence[str],
+    move_sub: Sequence[str],
+    tokenizer_factor: Decimal | None = None,
+    batchable: Sequence[str] = (),
+) -> Levers:
+    """The levers when the moves are known: workloads moved whole, and those whose sub-agent
+    calls move (queries.projection.moves gives both)."""
     from queries.reports import query_params
 
     params = filters.params()
-    move_all, move_sub = projection._selection(scenario, classes, workloads)
     rates = {
         r["target"]: TargetRates(
             _d(r["cache_write_5m"]),
@@ -205,14 +224,14 @@ def compute(
             conn,
             "levers_rebuild",
             targets=list(targets),
-            tokenizer_factor=scenario.tokenizer_factor,
+            tokenizer_factor=tokenizer_factor,
             move_all=list(move_all),
             move_sub=list(move_sub),
             **params,
         )
         if r["target"] in rates
     }
-    marked = set(batchable) | set(scenario.batchable)
+    marked = set(batchable)
     batch = {}
     for r in records(conn, "levers_batch", **query_params(conn, filters)):
         basis = "marked" if r["workload"] in marked else None

@@ -7,7 +7,7 @@ from decimal import Decimal
 import polars as pl
 import streamlit as st
 
-from app import charts, data, ui
+from app import charts, data, levers_view, ui
 from app.data import ScenarioSpec, SwitchData
 from app.safe_text import md
 from queries.sketch import CAPTION as LATENCY_NOTE
@@ -156,6 +156,29 @@ ui.table(
     ),
     "recommendations",
 )
+
+st.subheader("Other levers")
+st.caption(
+    "Beside the switch: what the move itself costs once (prompt caches are per model), with "
+    "its payback; the Batch API's half price for work that can wait; and prompt caching where "
+    "long prompts repeat uncached. Batch and caching are over the same window as above."
+)
+can_wait = st.multiselect(
+    "Workloads that can wait for an answer (Batch API)",
+    workloads_all,
+    default=[],
+    key="sc_batchable",
+    format_func=data.project_name,
+    help="Workloads with batch requests in their logs are included anyway.",
+)
+other_levers = levers_view.levers_table(filters, spec, result, tuple(can_wait))
+if other_levers.is_empty():
+    st.caption("No other lever applies to these workloads.")
+else:
+    ui.table(other_levers, "other_levers")
+with st.expander("How the other levers are estimated"):
+    for lever, assumption in levers_view.assumptions().items():
+        st.markdown(f"**{lever}**: {md(assumption)}")
 
 st.subheader("Scenario results")
 st.caption(LATENCY_NOTE)  # the latency percentiles here come from log buckets
