@@ -209,7 +209,7 @@ def test_second_writer_waits_then_says_busy(logs: Path, db_path: Path) -> None:
 def test_killed_ingest_leaves_the_database_as_it_was(tmp_path: Path, db_path: Path) -> None:
     import datetime as dt
 
-    from bench.synth import claude_code_tree  # our generator (bench/synth.py)
+    from bench.synth import claude_code_tree  # our generator (bench/synth/)
 
     tree = tmp_path / "big"
     truth = claude_code_tree(

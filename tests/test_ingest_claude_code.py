@@ -362,7 +362,7 @@ def test_a_file_larger_than_a_batch_reads_the_same_in_pieces(
 
 
 def test_incremental_runs_store_exactly_what_one_fresh_run_stores(tmp_path: Path) -> None:
-    # Our generator (bench/synth.py): sessions with sub-agents and resumed copies, then two
+    # Our generator (bench/synth/): sessions with sub-agents and resumed copies, then two
     # rounds of calls appended to many files.  Reading them run by run must store the same
     # rows, line numbers included, and the same rollup, as reading the final tree once.
     import datetime as dt

@@ -3,7 +3,7 @@
 Each `Spec` builds record `i` (unique ids, seeded token counts) with the `Usage` it bills, and
 names the paths of the fields the bad-line kinds aim at: a required token count, the model, the
 timestamp, the usage container and a free-text tag.  Layouts follow tests/cc_lines.py,
-tests/test_sources_readers.py and bench/synth.py."""
+tests/test_sources_readers.py and bench/synth/."""
 
 from __future__ import annotations
 
