@@ -76,7 +76,7 @@ WITH sess AS (
         ['support-chatbot', 'json-extraction', 'docs-qa', 'planner', 'code-review',
          'summarise-tickets', 'triage', 'sql-helper'][1 + (hash(s * 11) % 8)::INT] AS workload,
         hash(s * 13) % 100 AS pick
-    FROM range($n // 300 + 1) AS t(s)
+    FROM range($lo // 300, $hi // 300 + 1) AS t(s)
 ),
 sess2 AS (
     SELECT
@@ -102,7 +102,7 @@ req AS (
         i % 7 = 0 AS sub,
         CASE WHEN i % 7 = 0 AND hash(i) % 2 = 0 THEN 'claude-haiku-4-5-20251001'
              ELSE main_model END AS model
-    FROM range($n) AS t(i)
+    FROM range($lo, $hi) AS t(i)
     JOIN sess2 ON sess2.s = i // 300
 )
 SELECT
@@ -126,7 +126,7 @@ SELECT
     sub,
     CASE WHEN source = 'messages' THEN ttft + round(out * 1000.0 / tps)::BIGINT END,
     CASE WHEN source = 'messages' THEN ttft END,
-    1
+    $run
 FROM (
     -- Generation speed: the model's typical output tokens/s, +-30% per request.
     SELECT
@@ -141,23 +141,31 @@ FROM (
 """
 
 
+#: Requests per generated ingest run: an ingest commits its rows and refreshes the rollup per
+#: run, so a large database is built as several runs (the first rebuilds, the others add).
+RUN_ROWS = 1_000_000
+
+
 def build(path: Path, rows: int) -> None:
-    """A database with `rows` generated requests, one ingest run, its source files and the
-    rollup the run's ingest would have left."""
+    """A database with `rows` generated requests in runs of RUN_ROWS (in time order, as logs
+    arrive), each committed with its rollup refresh as the loader does, and its source files."""
     from queries import db, rollup
 
     with db.connect(path) as conn:
-        conn.execute(
-            "INSERT INTO ingest_runs VALUES (1, now(), now(), $f, $n, 0, 0, 0)",
-            {"n": rows, "f": rows // 50000 + 1},
-        ).fetchall()
-        conn.execute(FILL, {"n": rows}).fetchall()
+        for run, lo in enumerate(range(0, rows, RUN_ROWS), start=1):
+            hi = min(rows, lo + RUN_ROWS)
+            with db.transaction(conn):
+                conn.execute(
+                    "INSERT INTO ingest_runs VALUES ($run, now(), now(), $f, $k, 0, 0, 0)",
+                    {"run": run, "k": hi - lo, "f": (hi - lo) // 50000 + 1},
+                ).fetchall()
+                conn.execute(FILL, {"n": rows, "lo": lo, "hi": hi, "run": run}).fetchall()
+                rollup.track_updates(conn)
+                rollup.refresh(conn, run)
         conn.execute(
             "INSERT INTO source_files SELECT source_file, any_value(source), 0, 0, 0, 0, 'h', 0, 1"
             " FROM requests GROUP BY source_file"
         ).fetchall()
-        with db.transaction(conn):
-            rollup.refresh(conn, 1)
         conn.execute("CHECKPOINT").fetchall()
 
 
@@ -283,8 +291,8 @@ def verify(path: Path) -> tuple[Decimal, float]:
     whole window and the filter-change window, by model, workload and day."""
     from queries import db, reports
     from queries.latency import latency_tables
-    from queries.run_sql import run
     from queries.reports import Filters
+    from queries.run_sql import run
 
     worst_cost, worst_pct = Decimal(0), 0.0
     with db.reading(path) as conn:
