@@ -20,6 +20,7 @@ Money is Decimal throughout (DuckDB DECIMAL in, Decimal arithmetic, 12 places ou
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -39,6 +40,7 @@ ZERO = Decimal(0)
 MTOK = Decimal(1_000_000)
 PLACES = Decimal("1e-12")
 DAYS_PER_MONTH = Decimal("30.4375")  # as queries/projection.py: 365.25 / 12
+RECENT_DAYS = 7  # the switch cost reads the window's last week: what is cached when you move
 LEVER_COLUMNS = (
     "switch_cost_usd",
     "payback_days",
@@ -53,9 +55,9 @@ ASSUMPTIONS = {
         "prompt caches are per model: after a move the target writes every cached prefix once. "
         "Cached prefixes at a moment = per TTL window (5 min, or 1 h where 1-hour writes "
         "dominate) the sum over sessions of each session's largest cached prefix, averaged over "
-        "the windows with cached traffic; billed once at the target's cache-write rate instead "
-        "of its cache-read rate (latest price row, standard tier). payback_days = switch cost / "
-        "monthly savings x 30.4375"
+        "the windows with cached traffic in the window's last 7 days; billed once at the "
+        "target's cache-write rate instead of its cache-read rate (latest price row, standard "
+        "tier). payback_days = switch cost / monthly savings x 30.4375"
     ),
     "batch": (
         "for workloads marked batchable or whose logs hold batch requests: every request at the "
@@ -202,6 +204,7 @@ def compute_moves(
     from queries.reports import query_params
 
     params = filters.params()
+    recent_from = _recent_from(conn, filters)
     rates = {
         r["target"]: TargetRates(
             _d(r["cache_write_5m"]),
@@ -227,9 +230,10 @@ def compute_moves(
             tokenizer_factor=tokenizer_factor,
             move_all=list(move_all),
             move_sub=list(move_sub),
+            recent_from=recent_from,
             **params,
         )
-        if r["target"] in rates
+        if r["target"] in rates and recent_from is not None
     }
     marked = set(batchable)
     batch = {}
@@ -298,6 +302,18 @@ def total_columns(row: dict[str, Any], levers: Levers) -> dict[str, Any]:
 
 def with_levers(rows: list[dict[str, Any]], levers: Levers) -> list[dict[str, Any]]:
     return [{**row, **columns(row, levers)} for row in rows]
+
+
+def _recent_from(conn: duckdb.DuckDBPyConnection, filters: Filters) -> dt.datetime | None:
+    """RECENT_DAYS before the window's last request (None: no request at all)."""
+    before = None
+    if filters.until is not None:
+        from zoneinfo import ZoneInfo
+
+        end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time())
+        before = end.replace(tzinfo=ZoneInfo(filters.tz)).astimezone(dt.UTC)
+    last = records(conn, "levers_last_request", before=before)[0]["last_ts"]
+    return None if last is None else last - dt.timedelta(days=RECENT_DAYS)
 
 
 def for_projection(

@@ -235,3 +235,21 @@ def test_batch_on_target_arithmetic() -> None:
     # tokens 0.40, of which half at x0.5 -> 0.40 x (1 - 0.5 x 0.5) = 0.30; + 0.20 web = $0.50
     b = Batch(4, 2, D("1"), D("0.20"), D("0.40"), D("0.80"), "marked")
     assert levers.batch_on_target(D("0.60"), b, D("0.5")) == D("0.5")
+
+
+def test_switch_cost_reads_the_last_week_of_the_window(db_path: Path) -> None:
+    # s1 held 20,000 cached tokens on 1 October and 5,000 on 3 November (both >= Haiku's 4,096).
+    # Only the week before the window's last request counts: 5,000 x (1.25 - 0.10) / 1e6 =
+    # $0.00575 (both windows would give 12,500 x 1.15 / 1e6 = $0.014375).  With the window
+    # ending on 1 October, that day's window alone: 20,000 x 1.15 / 1e6 = $0.023.
+    c = db.connect(db_path)
+    old = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC)
+    add(c, model=SONNET, workload="w", session_id="s1", ts=old, cache_write_5m=20000)
+    add(c, model=SONNET, workload="w", session_id="s1", ts=at(9, 0), cache_write_5m=5000)
+    scenario = builtin_scenario("all", (HAIKU,))
+    assert lever_rows(c, scenario)["w"]["switch_cost_usd"] == D("0.00575")
+    until = Filters(until=dt.date(2026, 10, 1))
+    p = project(c, scenario, until)
+    found = levers.for_projection(c, scenario, until, p)
+    (row,) = levers.with_levers(p.rows.to_dicts(), found)
+    assert row["switch_cost_usd"] == D("0.023")

@@ -5,6 +5,8 @@
 --   $targets, $tokenizer_factor  as in macros/target_pairs.sql (pairs 'all', requests one by one)
 --   $move_all   workloads the scenario moves whole; $move_sub  workloads whose sub-agent calls move
 --   $tz, $since, $until, $workloads, $models, $sources, $subagent  as in usage_by.sql
+--   $recent_from  only requests from this instant on (the caller: 7 days before the window's
+--                 last request; what recent traffic keeps cached is what a switch rebuilds)
 -- Method: a request's cached prefix on the target is t_w5 + t_w1 + t_read (its cache writes and
 -- reads in the target's tokens, zero where the target would not cache them).  A workload's TTL
 -- is 1 hour when its 1-hour writes outweigh its 5-minute ones, else 5 minutes; time is cut into
@@ -15,9 +17,10 @@ WITH u AS (
     SELECT
         workload_name AS workload, target, coalesce(session_id, '') AS session_key, ts,
         t_w5, t_w1, t_w5 + t_w1 + t_read AS cached
-    FROM target_units($tz, $since, $until, $workloads, $models, $sources, $subagent, false,
+    FROM target_pairs($tz, $since, $until, $workloads, $models, $sources, $subagent, false,
                       $targets, $tokenizer_factor, 'all')
-    WHERE movable
+    WHERE ts >= $recent_from  -- a raw column: the filter reaches the scan
+      AND movable
       AND (list_contains($move_all, workload_name)
            OR (is_subagent AND list_contains($move_sub, workload_name)))
 ),
