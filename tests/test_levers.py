@@ -253,3 +253,12 @@ def test_switch_cost_reads_the_last_week_of_the_window(db_path: Path) -> None:
     found = levers.for_projection(c, scenario, until, p)
     (row,) = levers.with_levers(p.rows.to_dicts(), found)
     assert row["switch_cost_usd"] == D("0.023")
+
+
+def test_scenario_file_batchable_must_be_a_list_of_names(tmp_path: Path) -> None:
+    from queries.projection import load_scenario_file
+
+    path = tmp_path / "s.toml"
+    path.write_text('[[scenarios]]\nname = "n"\nbatchable = "nightly"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"scenarios\[0\]\.batchable: expected a list"):
+        load_scenario_file(path)
