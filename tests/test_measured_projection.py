@@ -166,3 +166,34 @@ def test_recommendation_cites_evidence_and_rule(
     assert other["measured"] is None
     assert "(assumed: no replay)" in str(other["recommendation"])
     assert "measured_rule" in body["assumptions"]  # type: ignore[operator]
+
+
+def test_switch_page_shows_the_measured_evidence(
+    replayed: tuple[Path, dict[str, dict[str, object]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard's Switch page, with its toggle on, shows per workload what
+    `project --measured` reports: the samples, the pass rate with its Wilson interval."""
+    from streamlit.testing.v1 import AppTest
+
+    db, bodies = replayed
+    monkeypatch.setenv("SWITCHCOST_DB", str(db))
+    entry = str(Path(__file__).resolve().parents[1] / "app" / "dashboard.py")
+    at = AppTest.from_file(entry, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/switch.py")
+    at.run()
+    at.selectbox(key="sc_mode").set_value("Everything").run()
+    assert not at.exception
+    assert "Measured by replay" in [h.value for h in at.subheader]
+    keys = [b.key for b in at.get("download_button")]
+    shown = at.dataframe[keys.index("download-measured")].value.to_dict("records")
+    by_workload = {r["workload"]: r for r in shown}
+    assert set(by_workload) == {"extract", "clean"}  # "other" has no replay
+    for workload, row in by_workload.items():
+        m = _row(bodies["all"], workload)["measured"]
+        assert isinstance(m, dict)
+        lo, hi = m["pass_rate_ci"]
+        want = f"{m['pass_rate'] * 100:.0f}% ({lo * 100:.0f}–{hi * 100:.0f}%)"
+        assert (row["samples"], row["pass_rate_shown"]) == (m["n"], want)
+    at.toggle(key="sc_measured").set_value(False).run()
+    assert "download-measured" not in [b.key for b in at.get("download_button")]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import polars as pl
 import streamlit as st
 
-from app import charts, data, levers_view, ui
+from app import charts, data, levers_view, measured_view, ui
 from app.data import ScenarioSpec, SwitchData
 from app.safe_text import md
 from queries.sketch import CAPTION as LATENCY_NOTE
@@ -156,6 +156,24 @@ ui.table(
     ),
     "recommendations",
 )
+
+measured = measured_view.measured_table(filters, spec)
+if not measured.is_empty():
+    st.subheader("Measured by replay")
+    if st.toggle(
+        "Use what the replay measured",
+        value=True,
+        key="sc_measured",
+        help="Per workload with replay data: the measured pass rate, output ratio and "
+        "tokenizer factor instead of the assumptions above (switchcost project --measured).",
+    ):
+        st.caption(
+            "From `switchcost replay`: a sample of these workloads' own requests re-sent to the "
+            "target and graded. Workloads without replay keep the assumed projection above."
+        )
+        ui.table(measured, "measured")
+    else:
+        st.caption("Hidden: the figures above are the assumed projection only.")
 
 st.subheader("Other levers")
 st.caption(
