@@ -27,8 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import arenas, stamp
 from ingest import discover as disc
-from ingest import stamp
 from ingest.buckets import BucketResult
 from ingest.load_buckets import merge_file_buckets
 from ingest.readers import REGISTRY, detect, skip_reason
@@ -42,6 +42,7 @@ from queries.run_sql import rows as sql_rows
 # flat, large enough that per-query overhead stays negligible.
 CHUNK_BYTES = int(os.environ.get("SWITCHCOST_CHUNK_BYTES", 128 * 1024 * 1024))
 Progress = Callable[[int, int], None]
+arenas.cap()  # before the reader's and DuckDB's threads start (see ingest/arenas.py)
 Resume = dict[str, tuple[int, int]]
 # The rollup no longer covers every request (rollup_status then says unusable) and its
 # histograms are unknown (queries.rollup.refresh then rebuilds it whole): set by a run's first

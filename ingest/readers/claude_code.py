@@ -23,7 +23,10 @@ scanned on one thread per core (see `claude_code_ranges` for how input reaches D
 
 from __future__ import annotations
 
+import itertools
 import os
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,13 +140,13 @@ def _parse(
     the lines consumed per path."""
     ranges = Ranges()
     whole = []
+    ranged = []
     for i, task in enumerate(tasks):
         full = task.start == 0 and task.end == os.path.getsize(task.path)
         if full and task.end <= WHOLE_FILE_BYTES and not _GLOB.intersection(str(task.path)):
             whole.append(i)
         else:
-            ranges.add(i, task)
-    ranges.flush()
+            ranged.append((i, task))
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET memory_limit = '{READER_MEMORY}'")
     for macro in sql.MACROS:
@@ -152,7 +155,7 @@ def _parse(
     slots = min(THREADS, len(tasks))
     for slot in range(slots):
         con.execute(f"CREATE TABLE agg_{slot} ({sql.AGG_COLUMNS})")
-    _scan(con, [*whole_jobs(tasks, whole), *ranges.jobs], slots)
+    _scan(con, itertools.chain(whole_jobs(tasks, whole), ranges.stream(ranged)), slots)
     con.execute(
         "CREATE VIEW agg AS " + " UNION ALL ".join(f"SELECT * FROM agg_{s}" for s in range(slots))
     )
@@ -160,12 +163,7 @@ def _parse(
     # A whole file that is not valid UTF-8, or whose lines are too long for one batch, gave
     # no rows: read it again as ranges, its bad lines blanked and its giant lines shrunk.
     again = Ranges()
-    for i in whole:
-        if i not in seen:
-            again.add(i, tasks[i])
-    again.flush()
-    if again.jobs:
-        _scan(con, again.jobs, 1)
+    _scan(con, again.stream([(i, tasks[i]) for i in whole if i not in seen]), 1)
     # The merge of every batch's groups holds them all at once: give it room (a limit, not a
     # reservation: a chunk of ordinary transcripts needs far less).
     con.execute(f"SET memory_limit = '{WINNERS_MEMORY}'")
@@ -208,13 +206,20 @@ def _register_files(con: duckdb.DuckDBPyConnection, tasks: list[FileTask]) -> No
     )
 
 
-def _scan(con: duckdb.DuckDBPyConnection, jobs: list[Job], slots: int) -> None:
-    """Run the aggregate over each job, `slots` jobs at a time (one cursor each)."""
+def _scan(con: duckdb.DuckDBPyConnection, jobs: Iterator[Job], slots: int) -> None:
+    """Run the aggregate over each job, `slots` jobs at a time (one cursor each).  Each slot
+    takes the next job when it is done with one (the jobs are made as they are taken: a
+    range's bytes are read then), so the cores stay busy until the last job."""
+    lock = threading.Lock()
+
+    def take() -> Job | None:
+        with lock:
+            return next(jobs, None)
 
     def work(slot: int) -> None:
         cur = con.cursor()
         try:
-            for job in jobs[slot::slots]:
+            while (job := take()) is not None:
                 params: dict[str, object] = {"fis": job.fis, "structure": sql.STRUCTURE}
                 if job.data is None:
                     params["paths"] = job.paths

@@ -146,11 +146,31 @@ class Ranges:
         A response whose lines straddle two batches comes out once per batch; the reader
         merges the copies of one task.
         """
+        for _ in self._add(i, task):
+            pass
+
+    def stream(self, items: list[tuple[int, FileTask]]) -> Iterator[Job]:
+        """The jobs of these tasks' ranges, each read when asked for: only the batches being
+        scanned are held, not every range of the chunk (a chunk of large sessions held them
+        all, 664 MiB at peak for 1.1 GB of them)."""
+        for i, task in items:
+            for _ in self._add(i, task):
+                yield from self._take()
+        self.flush()
+        yield from self._take()
+
+    def _take(self) -> list[Job]:
+        jobs, self.jobs = self.jobs, []
+        return jobs
+
+    def _add(self, i: int, task: FileTask) -> Iterator[None]:
+        """`add`, pausing after each batch it completes."""
         for data in pieces(task, PIECE_BYTES):
             before = self.lines.get(i, 0)
             data = self._mend(task, data, before).removesuffix(b"\n")
             if self._size + len(data) > RANGE_BATCH_BYTES:
                 self.flush()
+                yield
             self.lines[i] = before + data.count(b"\n") + 1
             self._fis.append(i)
             self._firsts.append(before + 1)
