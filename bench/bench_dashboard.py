@@ -335,6 +335,8 @@ CLI_COMMANDS = (
     ("report --by day --format json", ["report", "--by", "day", "--format", "json"]),
     ("project --format json", ["project", "--format", "json"]),
     ("project --exact --format json", ["project", "--exact", "--format", "json"]),
+    # The exact percentiles sort every timed request: at 10M more than the default 256 MB.
+    ("project --exact, 2GB pool", ["project", "--exact", "--format", "json"]),
 )
 
 
@@ -352,20 +354,23 @@ def time_cli(path: Path, runs: int) -> list[tuple[str, float, float]]:
     commands = [("floor: import the CLI, open the db", ["-c", floor, str(path)]), *CLI_COMMANDS]
     for name, args in commands:
         samples = []
+        mine = {**env, "SWITCHCOST_MEMORY": "2GB"} if "2GB" in name else env
         for _ in range(runs + 1):
             start = time.perf_counter()
             done = subprocess.run(
                 [sys.executable, *args] if args[0] == "-c" else [*exe, *args, "--db", str(path)],
                 capture_output=True,
-                env=env,
+                env=mine,
                 check=False,
                 cwd=REPO,
             )
             samples.append(time.perf_counter() - start)
-            if done.returncode != 0:
-                raise RuntimeError(f"switchcost {name}: {done.stderr.decode()[-2000:]}")
-        samples = samples[1:]  # the first warms the OS file cache
-        out.append((name, statistics.median(samples), max(samples)))
+            if done.returncode != 0:  # said on its line (out of memory, say), not fatal
+                print(f"  {name}: failed: {done.stderr.decode().strip()[-300:]}")
+                break
+        else:
+            samples = samples[1:]  # the first warms the OS file cache
+            out.append((name, statistics.median(samples), max(samples)))
     return out
 
 
