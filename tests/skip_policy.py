@@ -24,6 +24,8 @@ CI_ALLOWED_SKIPS = (
     "this DuckDB build does not lock across processes",
     "mounting a small tmpfs needs root",
     "cannot mount a tmpfs here",
+    # a kill aimed at the moment DuckDB starts spilling: a fast run may never spill
+    "the run finished before DuckDB spilled",
 )
 
 
