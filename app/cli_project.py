@@ -189,7 +189,7 @@ def run_project(
     from app.commands_data import _check_tz
     from queries import db as qdb
     from queries import projection
-    from queries.reports import Filters
+    from queries.filters import Filters
     from queries.task_class import load_defaults
 
     _check_tz(tz)

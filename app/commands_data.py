@@ -278,9 +278,10 @@ def report(
 
     from queries import db as qdb
     from queries import reports
+    from queries.filters import Filters
 
     with qdb.connect(db, read_only=True, prices=prices) as conn:
-        rows = reports.usage_rows(conn, by, reports.Filters(since=since, until=until, tz=tz))
+        rows = reports.usage_rows(conn, by, Filters(since=since, until=until, tz=tz))
     columns = [by, *reports.SUM_COLUMNS]
     totals = reports.row_totals(rows)
     if cache_key is None:

@@ -16,7 +16,7 @@ import streamlit as st
 
 from app import data, project_names
 from queries.db import DatabaseError
-from queries.reports import Filters
+from queries.filters import Filters
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "app_pages"

@@ -29,8 +29,8 @@ from app.switch_text import headline as headline
 from app.switch_text import scenario_label as scenario_label
 from queries import dashboard as qdash
 from queries import db as qdb
+from queries.filters import Filters
 from queries.location import file_identity, user_price_file
-from queries.reports import Filters
 
 DB_ENV = "SWITCHCOST_DB"
 #: Seconds to wait for an ingest to release the write lock before falling back to cached data.

@@ -11,7 +11,7 @@ from app import data, ui
 
 if TYPE_CHECKING:
     from app.data import ScenarioSpec, SwitchData
-    from queries.reports import Filters
+    from queries.filters import Filters
 
 # Lever column -> the name the page shows it under (app/ui.py turns names into labels).
 SHOWN = {

@@ -15,7 +15,7 @@ from app import data, ui
 
 if TYPE_CHECKING:
     from app.data import ScenarioSpec
-    from queries.reports import Filters
+    from queries.filters import Filters
 
 ui.LABELS.update(
     {

@@ -217,8 +217,8 @@ def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]
     from decimal import Decimal
 
     from app import data
+    from queries.filters import Filters
     from queries.projection import moves
-    from queries.reports import Filters
 
     spec = data.ScenarioSpec(name="recommended")
     base = data.fetch("switch_base", path, Filters(), spec.targets)
@@ -296,8 +296,8 @@ def verify(path: Path) -> tuple[Decimal, float]:
     what the pages read (rollup and histograms) and the per-request computation, over the
     whole window and the filter-change window, by model, workload and day."""
     from queries import db, reports
+    from queries.filters import Filters
     from queries.latency import latency_tables
-    from queries.reports import Filters
     from queries.run_sql import run
 
     worst_cost, worst_pct = Decimal(0), 0.0

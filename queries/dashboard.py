@@ -15,7 +15,8 @@ import duckdb
 import polars as pl
 
 from queries import rollup
-from queries.reports import Filters, query_params
+from queries.filters import Filters
+from queries.reports import query_params
 from queries.run_sql import rows, run
 
 #: A month for the run-rate: the average Gregorian month, so 12 of them make a year.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from queries.reports import Filters, usage_by
+from queries.filters import Filters
+from queries.reports import usage_by
 from queries.run_sql import run
 
 

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from queries import rollup, sketch
-from queries.reports import Filters
+from queries.filters import Filters
 from queries.run_sql import rows, run
 from queries.task_class import Defaults
 

@@ -26,20 +26,20 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
+from queries.run_rate import DAYS_PER_MONTH
 from queries.run_sql import records
 
 if TYPE_CHECKING:
     import duckdb
     import polars as pl
 
+    from queries.filters import Filters
     from queries.projection import Scenario
-    from queries.reports import Filters
     from queries.task_class import Defaults
 
 ZERO = Decimal(0)
 MTOK = Decimal(1_000_000)
 PLACES = Decimal("1e-12")
-DAYS_PER_MONTH = Decimal("30.4375")  # as queries/projection.py: 365.25 / 12
 RECENT_DAYS = 7  # the switch cost reads the window's last week: what is cached when you move
 LEVER_COLUMNS = (
     "switch_cost_usd",
@@ -183,7 +183,7 @@ def compute(
     """Every lever for the workloads of a projection (targets as resolved by it)."""
     from queries import projection
 
-    move_all, move_sub = projection._selection(scenario, classes, workloads)
+    move_all, move_sub = projection.selection(scenario, classes, workloads)
     marked = tuple(batchable) + tuple(scenario.batchable)
     return compute_moves(
         conn, filters, targets, move_all, move_sub, scenario.tokenizer_factor, marked

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from queries import rollup
 from queries.dimensions import DIMENSIONS as DIMENSIONS
 from queries.dimensions import Dimension as Dimension
+from queries.filters import Filters as Filters  # its home is queries/filters.py
 from queries.run_sql import records, run
 
 if TYPE_CHECKING:  # imported lazily: `switchcost report` prints rows without Polars
@@ -26,30 +25,6 @@ SUM_COLUMNS = (
     "cost_usd",
     "unpriced_requests",
 )
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The filters every report and dashboard page shares."""
-
-    since: dt.date | None = None
-    until: dt.date | None = None
-    tz: str = "UTC"
-    workloads: tuple[str, ...] | None = None
-    models: tuple[str, ...] | None = None
-    sources: tuple[str, ...] | None = None
-    subagent: bool | None = None
-
-    def params(self) -> dict[str, Any]:
-        return {
-            "since": self.since,
-            "until": self.until,
-            "tz": self.tz,
-            "workloads": list(self.workloads) if self.workloads is not None else None,
-            "models": list(self.models) if self.models is not None else None,
-            "sources": list(self.sources) if self.sources is not None else None,
-            "subagent": self.subagent,
-        }
 
 
 def query_params(conn: duckdb.DuckDBPyConnection, filters: Filters | None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from queries import rollup
-from queries.reports import Filters
+from queries.filters import Filters
 from queries.run_sql import run
 
 TaskClass = Literal[

@@ -17,9 +17,9 @@ import duckdb
 import pytest
 
 from queries import db, levers
+from queries.filters import Filters
 from queries.levers import Batch, TargetRates
-from queries.projection import Scenario, builtin_scenario, project
-from queries.reports import Filters
+from queries.projection import Scenario, ScenarioError, builtin_scenario, project
 from tests.projection_db import add
 
 HAIKU = "claude-haiku-4-5"
@@ -260,5 +260,5 @@ def test_scenario_file_batchable_must_be_a_list_of_names(tmp_path: Path) -> None
 
     path = tmp_path / "s.toml"
     path.write_text('[[scenarios]]\nname = "n"\nbatchable = "nightly"\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"scenarios\[0\]\.batchable: expected a list"):
+    with pytest.raises(ScenarioError, match=r"scenarios\[0\]\.batchable: expected a list"):
         load_scenario_file(path)

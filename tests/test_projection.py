@@ -16,8 +16,8 @@ import duckdb
 import pytest
 
 from queries import db
-from queries.projection import Scenario, builtin_scenario, project
-from queries.reports import Filters
+from queries.filters import Filters
+from queries.projection import Scenario, ScenarioError, builtin_scenario, project
 from tests.projection_db import add
 
 HAIKU = "claude-haiku-4-5"
@@ -165,9 +165,9 @@ def test_filters_and_run_rate(db_path: Path) -> None:
 
 
 def test_unknown_or_unpriced_target_is_an_error(conn: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(ValueError, match="unknown target"):
+    with pytest.raises(ScenarioError, match="unknown target"):
         project(conn, builtin_scenario("all", ("gpt-9",)))
-    with pytest.raises(ValueError, match="no price"):
+    with pytest.raises(ScenarioError, match="no price"):
         project(conn, builtin_scenario("all", ("claude-mythos-5-2",)))
-    with pytest.raises(ValueError, match="share"):
+    with pytest.raises(ScenarioError, match="share"):
         project(conn, Scenario("bad", share=D(2)))

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from queries import db
 from queries.projection import (
     Scenario,
+    ScenarioError,
     builtin_scenario,
     latency_stats,
     load_scenario_file,
@@ -204,7 +205,7 @@ def test_scenario_file(tmp_path: Path) -> None:
     assert s.ratio_for("a") == D("0.8")
     assert s.ratio_for("b") == D("1.2")
     f.write_text('[[scenarios]]\nname = "x"\nshare = 3\n')
-    with pytest.raises(ValueError, match="share"):
+    with pytest.raises(ScenarioError, match="share"):
         load_scenario_file(f)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from queries import dashboard, db
-from queries.reports import Filters
+from queries.filters import Filters
 
 PRICES = """
 [[models]]

@@ -17,7 +17,8 @@ from polars.testing import assert_frame_equal
 
 from queries import dashboard as qdash
 from queries import db, price_tables, projection, reports, rollup
-from queries.reports import Filters, usage_by
+from queries.filters import Filters
+from queries.reports import usage_by
 from queries.run_sql import rows, run
 from tests.rows import insert, request
 
@@ -278,7 +279,7 @@ def test_projection_sums_over_the_rollup_equal_the_raw_path(
         assert rollup.usable(conn, f.tz)
         other = [m for (m,) in rows(conn, "project_other_models", targets=list(targets))]
         assert "claude-sonnet-5-5" in other  # v2 source vs classic target: not from groups
-        combined = projection._units(conn, targets, factor, f)
+        combined = projection.units(conn, targets, factor, f)
         raw = run(
             conn,
             "project_units",

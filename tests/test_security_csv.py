@@ -191,7 +191,7 @@ def test_dashboard_download_buttons(
 
     monkeypatch.setattr(st, "download_button", fake_button)
     monkeypatch.setattr(st, "dataframe", lambda *a, **k: None)
-    from queries.reports import Filters
+    from queries.filters import Filters
 
     view = data.fetch("overview", db, Filters())  # the Overview page's bundle
     ui.table(view.by_workload, "spend_by_workload")

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from queries import db, projection, rollup, sketch
+from queries.filters import Filters
 from queries.latency import blocks, latency_tables, target_speeds
-from queries.reports import Filters
 from queries.task_class import load_defaults
 from tests.rows import insert, request
 

@@ -76,7 +76,7 @@ def _graders(
 ) -> dict[str, str]:
     if o.grader != "default":
         return dict.fromkeys(workloads, o.grader)
-    from queries.reports import Filters
+    from queries.filters import Filters
     from queries.task_class import load_defaults, task_classes
 
     classes = task_classes(conn, Filters(), load_defaults())

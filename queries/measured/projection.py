@@ -27,9 +27,11 @@ from typing import Any
 import duckdb
 
 from queries import projection as proj
+from queries.filters import Filters
 from queries.measured.evidence import Evidence, Sampled, load
 from queries.measured.intervals import MIN_RESAMPLES, percentile_bounds, resample_indices
-from queries.reports import Filters
+from queries.projection.model import ineligible_by
+from queries.run_rate import Window
 from queries.run_sql import run
 from queries.task_class import Defaults
 
@@ -124,8 +126,10 @@ def _intervals(
     if not savings:
         return None, None
     lo, hi = percentile_bounds(savings)
-    usd = [proj._q(lo), proj._q(hi)]
-    pct = [proj._q(lo / current * 100), proj._q(hi / current * 100)] if current else None
+    usd = [proj.quantize(lo), proj.quantize(hi)]
+    pct = (
+        [proj.quantize(lo / current * 100), proj.quantize(hi / current * 100)] if current else None
+    )
     return usd, pct
 
 
@@ -163,21 +167,20 @@ def project_measured(
     prepared = proj.assemble(base, scenario, chosen, latency)
     plain = proj.finish(prepared)
     factors = _factors(conn)
-    window_days = plain.assumptions["window_days"]
-    monthly = proj.DAYS_PER_MONTH / window_days if window_days else None
+    window = plain.window
     rows = []
     with localcontext() as ctx:
         ctx.prec = 60
         for row in plain.rows.iter_rows(named=True):
             found = evidence.get((row["workload"], row["target"]))
-            rows.append(_row(row, found, prepared, scenario.share, factors, monthly, overrides))
+            rows.append(_row(row, found, prepared, scenario.share, factors, window, overrides))
     import polars as pl
 
     frame = pl.DataFrame(
         [{k: r[k] for k in proj.ROW_COLUMNS} for r in rows], schema=plain.rows.schema
     )
-    window = {"monthly_factor": monthly}
-    totals = proj._totals(frame, latency, base.targets, base.speeds, window)
+    reasons = ineligible_by(prepared.groups)
+    totals = proj.totals(frame, reasons, latency, base.targets, base.speeds, window)
     assumptions = {
         **plain.assumptions,
         "measured_rule": RULE,
@@ -196,7 +199,7 @@ def _row(
     prepared: proj.Prepared,
     share: Decimal,
     factors: dict[str, Decimal],
-    monthly: Decimal | None,
+    window: Window,
     overrides: dict[str, str],
 ) -> dict[str, Any]:
     if e is None:
@@ -216,13 +219,13 @@ def _row(
         savings = sums["current"] - projected
         t_m = sums["moved_target_in"] * stats[2] + stats[0] * sums["moved_target_out"]
         out.update(
-            projected_cost_usd=proj._q(projected),
-            savings_usd=proj._q(savings),
-            savings_pct=proj._q(savings / sums["current"] * 100) if sums["current"] else None,
-            monthly_projected_usd=proj._q(projected * monthly) if monthly else None,
-            monthly_savings_usd=proj._q(savings * monthly) if monthly else None,
-            moved_target_cost_usd=proj._q(t_m),
-            break_even_escalation=proj._q(max(ZERO, ONE - t_m / sums["moved_current"])),
+            projected_cost_usd=proj.quantize(projected),
+            savings_usd=proj.quantize(savings),
+            savings_pct=proj.quantize(savings / sums["current"] * 100) if sums["current"] else None,
+            monthly_projected_usd=proj.quantize(window.monthly(projected)),
+            monthly_savings_usd=proj.quantize(window.monthly(savings)),
+            moved_target_cost_usd=proj.quantize(t_m),
+            break_even_escalation=proj.quantize(max(ZERO, ONE - t_m / sums["moved_current"])),
         )
         usd_ci, pct_ci = _intervals(e, sums, share, tf, factors)
     else:
