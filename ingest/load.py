@@ -31,6 +31,7 @@ from ingest import arenas, stamp
 from ingest import discover as disc
 from ingest.buckets import BucketResult
 from ingest.load_buckets import merge_file_buckets
+from ingest.read_ahead import read_ahead
 from ingest.readers import REGISTRY, detect, skip_reason
 from ingest.records import COLUMNS, FileTask, Malformed, ReadOptions, ReadResult, Records
 from ingest.summary import IngestReport
@@ -200,10 +201,12 @@ class _Loading:
     # Set once a batch has changed `requests`: the rollup is marked stale until the run ends.
     marked: bool = False
 
-    def load(self, name: str, chunk: list[FileTask]) -> dict[str, tuple[int, int]]:
-        """Read `chunk` with format `name`'s reader and merge it in one transaction with the
-        read positions; where each file stopped."""
-        result = REGISTRY[name].read(chunk, self.options)
+    def load(
+        self, name: str, chunk: list[FileTask], read: ReadResult | BucketResult | None = None
+    ) -> dict[str, tuple[int, int]]:
+        """Read `chunk` with format `name`'s reader (unless `read` is its result already) and
+        merge it in one transaction with the read positions; where each file stopped."""
+        result = read if read is not None else REGISTRY[name].read(chunk, self.options)
         try:
             with db.transaction(self.conn):
                 resume = self._merge(name, chunk, result)
@@ -342,8 +345,14 @@ def ingest_paths(
         for name, tasks in by_format.items():
             limit: int = getattr(REGISTRY[name], "RANGE_BYTES", 0)  # 0: never in ranges
             large = [t for t in tasks if limit and t.end - t.start > limit]
-            for chunk in _chunks([t for t in tasks if t not in large]):
-                loading.load(name, chunk)
+            chunks = _chunks([t for t in tasks if t not in large])
+            if getattr(REGISTRY[name], "READ_AHEAD", False):
+                reader = functools.partial(REGISTRY[name].read, options=options)
+                for chunk, result in read_ahead(reader, chunks):
+                    loading.load(name, chunk, result)
+            else:
+                for chunk in chunks:
+                    loading.load(name, chunk)
             for task in large:
                 _in_ranges(task, limit, functools.partial(loading.load, name))
         with db.transaction(conn):

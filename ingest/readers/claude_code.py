@@ -49,6 +49,8 @@ NAME = "claude-code"
 READER_MEMORY = os.environ.get("SWITCHCOST_READER_MEMORY", "128MB")
 WINNERS_MEMORY = os.environ.get("SWITCHCOST_READER_MERGE_MEMORY", "256MB")
 THREADS = os.cpu_count() or 1
+# The loader reads the next chunk while it merges this one (ingest/read_ahead.py).
+READ_AHEAD = os.environ.get("SWITCHCOST_READ_AHEAD", "1") != "0"
 # DuckDB reads a path with these characters as a pattern: such files are read as ranges.
 _GLOB = set("*?[]{}")
 
