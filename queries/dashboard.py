@@ -14,13 +14,11 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from queries import rollup
+from queries import rollup, run_rate
 from queries.filters import Filters
 from queries.reports import query_params
 from queries.run_sql import rows, run
 
-#: A month for the run-rate: the average Gregorian month, so 12 of them make a year.
-DAYS_PER_MONTH = Decimal("30.4375")
 TOKEN_TYPES = (
     "input_tokens",
     "cache_write_5m_tokens",
@@ -53,17 +51,8 @@ class Kpis:
         return Decimal(self.tokens["cache_read_tokens"]) / Decimal(prompt)
 
 
-def window_days(filters: Filters, first_day: dt.date | None, last_day: dt.date | None) -> int:
-    """Days the window spans: the filter's bounds, else the data's first and last day."""
-    start = filters.since or first_day
-    end = filters.until or last_day
-    if start is None or end is None or end < start:
-        return 0
-    return (end - start).days + 1
-
-
 def _kpis(row: dict[str, Any], filters: Filters) -> Kpis:
-    days = window_days(filters, row["first_day"], row["last_day"])
+    span = run_rate.window(filters, row["first_day"], row["last_day"])
     cost = Decimal(row["cost_usd"])
     return Kpis(
         requests=int(row["requests"]),
@@ -73,8 +62,8 @@ def _kpis(row: dict[str, Any], filters: Filters) -> Kpis:
         cache_savings_usd=Decimal(row["cache_savings_usd"]),
         first_day=row["first_day"],
         last_day=row["last_day"],
-        days=days,
-        monthly_run_rate_usd=cost / days * DAYS_PER_MONTH if days else Decimal(0),
+        days=span.days,
+        monthly_run_rate_usd=span.monthly(cost) or Decimal(0),
     )
 
 

@@ -21,11 +21,15 @@ RULE = (
     "monthly = the window's cost x 30.4375 / the days the window covers: from the first day "
     "of the filter (or of the data, when open) to its last day (or the data's), inclusive"
 )
-CAPTION = (
-    "Per month = the window's cost × 30.4375 days / the days the window covers (the date "
-    "filter's days; 'All time': first to last day with data), on every page and in "
-    "`switchcost project`."
-)
+
+
+def note(days: int) -> str:
+    """The rule as the pages state it, for a window of `days`."""
+    return (
+        f"Per month = the window's cost × 30.4375 / {days:,} days, the days the date filter "
+        "covers (an open end: the first or last day with data); the same rule on every page "
+        "and in `switchcost project`."
+    )
 
 
 class Bounds(Protocol):

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import charts, data, ui
 from app.data import OverviewData
+from queries import run_rate
 
 filters = st.session_state["filters"]
 view: OverviewData = data.load("overview", filters)
@@ -18,7 +19,7 @@ cols[0].metric("Spend in window", ui.dollars(k.cost_usd), help=f"{k.days} days")
 cols[1].metric(
     "Monthly run-rate",
     ui.dollars(k.monthly_run_rate_usd),
-    help="Average spend per day in the window × 30.4375 days.",
+    help=run_rate.note(k.days),
 )
 cols[2].metric("Requests", f"{k.requests:,}")
 cols[3].metric(
@@ -32,6 +33,7 @@ cols[4].metric(
     help="What the cache reads would have cost as uncached input, minus what they cost.",
 )
 cols[5].metric("Unpriced requests", f"{k.unpriced_requests:,}", help="See the Data page.")
+st.caption(run_rate.note(k.days))
 if k.unpriced_requests:
     st.warning(
         f"{k.unpriced_requests:,} requests use a model with no price: they are counted but not in "

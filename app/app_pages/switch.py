@@ -10,6 +10,7 @@ import streamlit as st
 from app import charts, data, levers_view, measured_view, ui
 from app.data import ScenarioSpec, SwitchData
 from app.safe_text import md
+from queries import run_rate
 from queries.sketch import CAPTION as LATENCY_NOTE
 
 filters = st.session_state["filters"]
@@ -120,7 +121,8 @@ st.caption(
     + (f" ({md(totals['ineligible_reasons'])})" if totals["ineligible_reasons"] else "")
     + ". Monthly savings at this rate: "
     + ui.dollars(totals["monthly_savings_usd"])
-    + "."
+    + ". "
+    + run_rate.note(int(result.assumptions["window_days"]))
 )
 if len(targets) > 1:
     ui.table(
