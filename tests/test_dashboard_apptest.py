@@ -25,7 +25,7 @@ from app.project_names import is_encoded, name
 from tests import dashboard_db
 
 ENTRY = str(Path(__file__).resolve().parents[1] / "app" / "dashboard.py")
-PAGES = ("overview", "switch", "latency", "data")
+PAGES = ("overview", "switch", "latency", "data_sources")
 SIDEBAR_KEYS = {"tz", "window", "workloads", "models", "sources", "thread"}
 
 
@@ -86,7 +86,7 @@ def test_every_page_renders_with_filters_tables_and_downloads(db: Path, page: st
     assert len(at.dataframe) >= 2
     buttons = at.get("download_button")
     assert len(buttons) >= len(at.dataframe)  # every table has its CSV button
-    if page != "data":
+    if page != "data_sources":
         assert at.get("plotly_chart")
     caption = " ".join(c.value for c in at.sidebar.caption)
     assert "Last ingested: 20" in caption
@@ -234,7 +234,7 @@ def test_switch_chosen_workloads_and_csv_download(db: Path, home: Path, tmp_path
 
     spec = at.session_state["scenario"]
     assert spec.workloads == ("json-extraction", "docs-qa")
-    text = data.scenario_csv(spec, data.fetch("switch", db, at.session_state["filters"], spec))
+    text = data.scenario_csv(spec, data.read_page("switch", db, at.session_state["filters"], spec))
     lines = text.splitlines()
     assert lines[0].startswith("scenario,targets,workloads_moved,share,escalation,output_ratio,")
     settings = "dashboard,claude-haiku-4-5,json-extraction docs-qa,1.000000,0.000000,1.000000,"
@@ -273,11 +273,14 @@ def test_latency_percentiles_match_the_raw_rows(db: Path) -> None:
     # its median output speed is about twice Sonnet's), so moved timed workloads get quicker.
     faster = [r for r in projected if r["latency_source"].startswith(("default", "logs"))]
     assert faster
-    assert all(r["projected_p50_ms"] < r["current_p50_ms"] for r in faster)
+    # (the page's percentiles come from log buckets, within 1%: a workload whose projected and
+    # current medians land in one bucket shows them equal)
+    assert all(r["projected_p50_ms"] <= r["current_p50_ms"] * 1.01 for r in faster)
+    assert any(r["projected_p50_ms"] < r["current_p50_ms"] * 0.99 for r in faster)
 
 
 def test_data_page_matches_the_database_and_prices(db: Path, home: Path) -> None:
-    at = open_page("data")
+    at = open_page("data_sources")
     shown = metrics(at)
     with duckdb.connect(str(db), read_only=True) as conn:
         files = conn.execute("SELECT count(*) FROM source_files").fetchall()[0][0]
