@@ -114,14 +114,14 @@ def register(app: click.Group) -> None:
         prices: Path | None,
     ) -> None:
         """Requests, tokens and exact cost per user (from collected Claude Code telemetry)."""
-        from app.commands_data import _emit
+        from app.commands_data import emit
         from queries import db as qdb
         from queries.reports import row_totals
         from queries.run_sql import records
 
         with qdb.connect(db, read_only=True, prices=prices) as conn:
             rows = records(conn, "usage_by_user", since=since, until=until)
-        _emit(rows, list(USER_COLUMNS), row_totals(rows), fmt, "user")
+        emit(rows, list(USER_COLUMNS), row_totals(rows), fmt, "user")
 
 
 def run_collect(

@@ -29,8 +29,8 @@ def levers_table(payload: dict[str, Any]) -> None:
     """Rows with any lever to show, then one line per lever's assumption (dim)."""
     from rich.table import Table
 
-    from app.cli_project import _cell
     from app.console import out_console
+    from app.output import table_cell
 
     rows = [r for r in payload["rows"] if any(r.get(c) is not None for c in SHOWN)]
     if not rows:
@@ -52,7 +52,7 @@ def levers_table(payload: dict[str, Any]) -> None:
             max_width=28 if col == "workload" else None,
         )
     for row in rows:
-        table.add_row(*[_lever_cell(c, row.get(c), _cell) for c in columns])
+        table.add_row(*[_lever_cell(c, row.get(c), table_cell) for c in columns])
     out_console.print(table)
     for name, text in payload["assumptions"].get("levers", {}).items():
         line = textwrap.fill(f"{name.replace('_', ' ')}: {text}", 118, subsequent_indent="  ")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -186,13 +185,13 @@ def run_project(
     from dataclasses import replace
     from functools import partial
 
-    from app.commands_data import _check_tz
+    from app.commands_data import check_tz
     from queries import db as qdb
     from queries import projection
     from queries.filters import Filters
     from queries.task_class import load_defaults
 
-    _check_tz(tz)
+    check_tz(tz)
     if scenario in BUILTIN:
         scenarios = [projection.builtin_scenario(scenario, targets)]  # type: ignore[arg-type]
     else:
@@ -263,6 +262,7 @@ def _table(payload: dict[str, Any], wide: bool = False) -> None:
     from rich.table import Table
 
     from app.console import out_console
+    from app.output import table_cell
 
     a = payload["assumptions"]
     totals = payload["totals"]["by_target"]
@@ -282,20 +282,20 @@ def _table(payload: dict[str, Any], wide: bool = False) -> None:
     for col in columns:
         table.add_column(
             HEADERS.get(col, col.removesuffix("_usd").replace("_", " ")),
-            footer=_cell(col, only.get(col)) if only and col in only else "",
+            footer=table_cell(col, only.get(col)) if only and col in only else "",
             justify="left" if col in TEXT_COLUMNS else "right",
             no_wrap=col not in ("recommendation", "latency_source", "task_class"),
             max_width=22 if col == "recommendation" and not wide else None,
         )
     for row in payload["rows"]:
-        table.add_row(*[_cell(c, row.get(c)) for c in columns])
+        table.add_row(*[table_cell(c, row.get(c)) for c in columns])
     out_console.print(table)
     if len(totals) > 1:
         for target, t in totals.items():
             out_console.print(
-                f"TOTAL {target}: current ${_cell('x_usd', t['current_cost_usd'])[1:]}, "
-                f"projected ${_cell('x_usd', t['projected_cost_usd'])[1:]}, "
-                f"savings ${_cell('x_usd', t['savings_usd'])[1:]}",
+                f"TOTAL {target}: current ${table_cell('x_usd', t['current_cost_usd'])[1:]}, "
+                f"projected ${table_cell('x_usd', t['projected_cost_usd'])[1:]}, "
+                f"savings ${table_cell('x_usd', t['savings_usd'])[1:]}",
                 highlight=False,
                 markup=False,
             )
@@ -316,25 +316,3 @@ def _table(payload: dict[str, Any], wide: bool = False) -> None:
     ]
     for line in lines:
         out_console.print(line, highlight=False, markup=False, style="dim")
-
-
-def _cell(col: str, value: Any) -> str:
-    from app.output import money, terminal_text
-
-    if value is None:
-        return "—"
-    if col in ("workload", "project"):
-        from app.project_names import name
-
-        return terminal_text(name(value))  # a Claude Code folder by its readable name
-    if col.endswith("_usd"):
-        return f"${money(value, Decimal('0.01')):,}"
-    if col in ("savings_pct",):
-        return f"{money(value, Decimal('0.1'))}%"
-    if col == "break_even_escalation":
-        return f"{money(Decimal(value) * 100, Decimal('0.1'))}%"
-    if col.endswith("_ms"):
-        return f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return terminal_text(value)  # names come from the logs: no markup, no control characters

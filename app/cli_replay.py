@@ -28,8 +28,7 @@ base_url_option = click.option(
 
 
 def register(app: click.Group) -> None:
-    """Add `replay` and `capture` to the CLI, and `--capture` to `ingest`."""
-    add_capture_flag(app)
+    """Add `replay` and `capture` to the CLI (`ingest --capture` is app/cli_core.py's)."""
 
     @app.group(invoke_without_command=True)
     @click.option("--to", "target", help="Target model id or alias (required to start a run).")
@@ -119,37 +118,13 @@ def register(app: click.Group) -> None:
         _say(f"purged {gone} captured calls")
 
 
-def add_capture_flag(app: click.Group) -> None:
+def store_captures(db: Path | None, paths: tuple[Path, ...], workload_tags: str) -> None:
     """`ingest --capture`: before the ingest, store the bodies of captured calls found in the
     same files in the capture store (nothing is captured without the flag)."""
-    import functools
+    from ingest.capture import put_captures, store_path
+    from ingest.capture_read import captured_in, files_under
 
-    cmd = app.commands.get("ingest")
-    if cmd is None or cmd.callback is None or any(p.name == "capture" for p in cmd.params):
-        return
-    cmd.params.append(
-        click.Option(
-            ["--capture"],
-            is_flag=True,
-            help="Also keep request and response bodies logged with instrument(capture=True), "
-            "in a private store beside the database (for `switchcost replay`).",
-        )
-    )
-    inner = cmd.callback
-
-    @functools.wraps(inner)
-    def callback(*args: Any, capture: bool = False, **kwargs: Any) -> Any:
-        if capture:
-            from ingest.capture import put_captures, store_path
-            from ingest.capture_read import captured_in, files_under
-
-            db = _db(kwargs.get("db"))
-            tags = tuple(t.strip() for t in str(kwargs.get("workload_tags", "")).split(",") if t)
-            new = sum(
-                put_captures(db, captured_in(path, tags))
-                for path in files_under(list(kwargs["paths"]))
-            )
-            _say(f"captured {new} new request bodies in {store_path(db)}")
-        return inner(*args, **kwargs)
-
-    cmd.callback = callback
+    where = _db(db)
+    tags = tuple(t.strip() for t in workload_tags.split(",") if t)
+    new = sum(put_captures(where, captured_in(path, tags)) for path in files_under(list(paths)))
+    _say(f"captured {new} new request bodies in {store_path(where)}")

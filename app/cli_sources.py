@@ -92,14 +92,14 @@ def report_buckets(
     prices: Path | None,
 ) -> None:
     """Anthropic's reported usage and cost per group (`report --source usage-api`)."""
-    from app.commands_data import _emit
+    from app.commands_data import emit
     from queries import buckets
     from queries import db as qdb
 
     with qdb.connect(db, read_only=True, prices=prices) as conn:
         frame = buckets.bucket_report(conn, by, since, until)
     rows = frame.to_dicts()
-    _emit(rows, [by, *buckets.BUCKET_COLUMNS], _totals(rows, buckets.BUCKET_COLUMNS), fmt, by)
+    emit(rows, [by, *buckets.BUCKET_COLUMNS], _totals(rows, buckets.BUCKET_COLUMNS), fmt, by)
 
 
 def _totals(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def _totals(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, A
 def run_reconcile(
     db: Path | None, since: dt.date | None, until: dt.date | None, fmt: str, prices: Path | None
 ) -> None:
-    from app.commands_data import _emit
+    from app.commands_data import emit
     from queries import buckets
     from queries import db as qdb
 
@@ -124,7 +124,7 @@ def run_reconcile(
         frame = buckets.reconcile(conn, since, until)
     rows = frame.to_dicts()
     columns = list(buckets.RECONCILE_COLUMNS)
-    _emit(rows, columns, _totals(rows, buckets.RECONCILE_COLUMNS[2:]), fmt, "day")
+    emit(rows, columns, _totals(rows, buckets.RECONCILE_COLUMNS[2:]), fmt, "day")
     if rows and all(r["reported_usd"] is None for r in rows):
         _say(
             "no reported cost for these days: run `switchcost fetch` (or ingest a Console cost CSV)"

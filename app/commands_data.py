@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.console import err_console, out_console, say
-from app.output import csv_text, money, terminal_text, to_json, write_csv
+from app.output import csv_text, table_cell, to_json, write_csv
 from queries.errors import UserError
 
 if TYPE_CHECKING:
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from ingest.summary import IngestReport
 
 MAX_LISTED = 10
-CENT = Decimal("0.01")
 
 
 def ingest(
@@ -180,7 +179,7 @@ def _print_skipped(skipped: list[tuple[str, str]]) -> None:
         say(f"skipped as empty: {which}")
 
 
-def _emit(
+def emit(
     rows: list[dict[str, Any]],
     columns: list[str],
     totals: dict[str, Any] | None,
@@ -195,11 +194,13 @@ def _emit(
         table = Table(show_footer=totals is not None, box=None, header_style="bold")
         for col in columns:
             footer = (
-                "" if totals is None else _cell(col, totals.get(col, "TOTAL" if col == key else ""))
+                ""
+                if totals is None
+                else table_cell(col, totals.get(col, "TOTAL" if col == key else ""))
             )
             table.add_column(_header(col), footer=footer, justify="left" if col == key else "right")
         for row in rows:
-            table.add_row(*[_cell(c, row.get(c)) for c in columns])
+            table.add_row(*[table_cell(c, row.get(c)) for c in columns])
         out_console.print(table)
 
 
@@ -242,20 +243,6 @@ def _render(
     return csv_text(body, columns)
 
 
-def _cell(col: str, value: Any) -> str:
-    if value is None:
-        return "—"
-    if col in ("workload", "project"):
-        from app.project_names import name
-
-        return terminal_text(name(value))  # a Claude Code folder by its readable name
-    if col.endswith("_usd"):
-        return f"${money(value, CENT):,}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return terminal_text(value)  # names come from the logs: no markup, no control characters
-
-
 def report(
     db: Path | None,
     by: str,
@@ -268,7 +255,7 @@ def report(
     from app import report_cache
     from queries.location import default_db_path
 
-    _check_tz(tz)
+    check_tz(tz)
     path = db or default_db_path()
     args = ["report", by, str(since), str(until), tz, fmt]
     cache_key = report_cache.key(path, prices, args) if fmt != "table" else None
@@ -285,14 +272,14 @@ def report(
     columns = [by, *reports.SUM_COLUMNS]
     totals = reports.row_totals(rows)
     if cache_key is None:
-        _emit(rows, columns, totals, fmt, by)
+        emit(rows, columns, totals, fmt, by)
         return
     text = _render(rows, columns, totals, fmt, by)
     sys.stdout.write(text)
     report_cache.put(path, cache_key, text)
 
 
-def _check_tz(tz: str) -> None:
+def check_tz(tz: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
@@ -307,7 +294,7 @@ def export(db: Path | None, out: Path, tz: str, prices: Path | None) -> None:
     from queries import db as qdb
     from queries import exports
 
-    _check_tz(tz)
+    check_tz(tz)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -358,7 +345,7 @@ def prices(model: str | None, fmt: str, user_file: Path | None, sources: bool = 
         )
     columns = list(rows[0]) if rows else ["model"]
     if fmt != "table":
-        _emit(rows, columns, None, fmt, "model")
+        emit(rows, columns, None, fmt, "model")
         return
     _price_table(rows, [c for c in columns if c != "source" or sources or model])
 
@@ -395,4 +382,4 @@ def _price_cell(col: str, value: Any) -> str:
         return f"${amount:,.{places}f}"
     if col == "batch_multiplier":
         return f"{Decimal(str(value)).normalize()}"
-    return _cell(col, value)
+    return table_cell(col, value)

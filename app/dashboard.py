@@ -114,7 +114,9 @@ def main() -> None:
         st.Page(PAGES / "overview.py", title="Overview", icon=":material/payments:", default=True),
         st.Page(PAGES / "switch.py", title="Switch to Haiku", icon=":material/swap_horiz:"),
         st.Page(PAGES / "latency.py", title="Latency", icon=":material/timer:"),
-        st.Page(PAGES / "data.py", title="Data", icon=":material/database:"),
+        st.Page(
+            PAGES / "data_sources.py", title="Data", icon=":material/database:", url_path="data"
+        ),
     ]
     nav = st.navigation(pages)
     sidebar()

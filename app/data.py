@@ -48,7 +48,7 @@ def db_path() -> Path:
     return qdb.default_db_path()
 
 
-def stamp(path: Path) -> tuple[object, ...]:
+def db_stamp(path: Path) -> tuple[object, ...]:
     """Changes whenever the data or the prices change: file, WAL and user price file."""
     wal = path.with_name(path.name + ".wal")
     return (file_identity(path), file_identity(wal), file_identity(user_price_file()))
@@ -336,7 +336,7 @@ def scenario_csv(spec: ScenarioSpec, result: SwitchData) -> str:
 # ----------------------------------------------------------------------------- open and cache
 
 
-def fetch(kind: str, path: Path, *args: Any, wait: float = LOCK_WAIT) -> Any:
+def read_page(kind: str, path: Path, *args: Any, wait: float = LOCK_WAIT) -> Any:
     """Open read-only, run one page's queries, close: uncached (the benchmark times this)."""
     if not path.exists():
         raise NoData(f"No database at {path}. Fill it with:  {ingest_hint(path)}")
@@ -347,7 +347,7 @@ def fetch(kind: str, path: Path, *args: Any, wait: float = LOCK_WAIT) -> Any:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached(kind: str, path: str, key: tuple[object, ...], args: tuple[Any, ...]) -> Any:
     del key  # part of the cache key only: a new stamp means new data
-    return fetch(kind, Path(path), *args)
+    return read_page(kind, Path(path), *args)
 
 
 _last_good: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -359,7 +359,7 @@ def load(kind: str, *args: Any) -> Any:
     path = db_path()
     remembered = (kind, str(path), args)
     try:
-        value = _cached(kind, str(path), stamp(path), args)
+        value = _cached(kind, str(path), db_stamp(path), args)
     except qdb.DatabaseBusy:
         with _last_lock:
             value = _last_good.get(remembered)

@@ -70,6 +70,32 @@ def terminal_text(value: Any) -> str:
     return escape(str(value).translate(_CONTROLS))
 
 
+CENT = Decimal("0.01")
+
+
+def table_cell(col: str, value: Any) -> str:
+    """One cell of a terminal table, by its column's name: money as $1,234.56, percentages
+    with one place, milliseconds and counts with separators, an empty cell as —, workloads
+    by their readable name; text from the logs made inert (`terminal_text`)."""
+    if value is None:
+        return "—"
+    if col in ("workload", "project"):
+        from app.project_names import name
+
+        return terminal_text(name(value))  # a Claude Code folder by its readable name
+    if col.endswith("_usd"):
+        return f"${money(value, CENT):,}"
+    if col == "savings_pct":
+        return f"{money(value, Decimal('0.1'))}%"
+    if col == "break_even_escalation":
+        return f"{money(Decimal(value) * 100, Decimal('0.1'))}%"
+    if col.endswith("_ms"):
+        return f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return terminal_text(value)  # names come from the logs: no markup, no control characters
+
+
 def plain(value: Any) -> Any:
     """JSON/CSV-friendly scalar: Decimals rounded to micro-dollars, dates as ISO strings."""
     if isinstance(value, Decimal):

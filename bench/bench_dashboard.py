@@ -22,7 +22,7 @@ extraction sessions use batch (half of them); token counts, cache writes and rea
 request, about 1% of Sonnet 4.5 prompts exceed 200K tokens (long context), and Messages API
 requests carry time to first token and a latency that follows from their output tokens at their
 model's typical speed, +-30% (Claude Code logs carry no timing). Query time is measured through
-`app.data.fetch`, i.e. attach the file read-only + the page's queries + detach, uncached: what a
+`app.data.read_page`, i.e. attach the file read-only + the page's queries + detach, uncached: what a
 page pays after every ingest (the server keeps its price tables in memory; the first load of a
 server process also installs them, printed separately). First paint is measured with the real
 `switchcost dashboard` server and Debian's headless Chromium, until the page's script run has
@@ -221,16 +221,16 @@ def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]
     from queries.projection import moves
 
     spec = data.ScenarioSpec(name="recommended")
-    base = data.fetch("switch_base", path, Filters(), spec.targets)
+    base = data.read_page("switch_base", path, Filters(), spec.targets)
     speeds = tuple(base.speeds.values())
-    chosen = moves(replace(base, classes=data.fetch("classes", path, Filters())), spec.build())
+    chosen = moves(replace(base, classes=data.read_page("classes", path, Filters())), spec.build())
 
     def switch_page() -> None:
         """What the Switch page queries, uncached: task classes (its defaults), then the cost
         sums and the latency percentiles (app.data.switch's two cached parts)."""
-        data.fetch("classes", path, Filters())
-        data.fetch("switch_base", path, Filters(), spec.targets)
-        data.fetch("switch_latency", path, Filters(), base.targets, speeds, chosen)
+        data.read_page("classes", path, Filters())
+        data.read_page("switch_base", path, Filters(), spec.targets)
+        data.read_page("switch_latency", path, Filters(), base.targets, speeds, chosen)
 
     # A filter change: a window of days in a zone that is not UTC, a workload, a model.
     window = Filters(since=SINCE, until=UNTIL, tz="Europe/Berlin")
@@ -239,30 +239,30 @@ def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]
     # The Switch page's output-ratio slider (or which workloads move): its latency part only.
     ratio = replace(chosen, ratios=tuple((w, r * Decimal("1.5")) for w, r in chosen.ratios))
     calls: list[tuple[str, Callable[[], Any]]] = [
-        ("sidebar (every page)", lambda: data.fetch("sidebar", path, "UTC")),
-        ("sidebar: time zone", lambda: data.fetch("sidebar", path, "Europe/Berlin")),
-        ("overview", lambda: data.fetch("overview", path, Filters())),
-        ("overview: days + zone", lambda: data.fetch("overview", path, window)),
-        ("overview: workloads", lambda: data.fetch("overview", path, workload)),
+        ("sidebar (every page)", lambda: data.read_page("sidebar", path, "UTC")),
+        ("sidebar: time zone", lambda: data.read_page("sidebar", path, "Europe/Berlin")),
+        ("overview", lambda: data.read_page("overview", path, Filters())),
+        ("overview: days + zone", lambda: data.read_page("overview", path, window)),
+        ("overview: workloads", lambda: data.read_page("overview", path, workload)),
         ("switch: whole page", switch_page),
-        ("switch: task classes", lambda: data.fetch("classes", path, Filters())),
-        ("switch: cost sums", lambda: data.fetch("switch_base", path, Filters(), spec.targets)),
+        ("switch: task classes", lambda: data.read_page("classes", path, Filters())),
+        ("switch: cost sums", lambda: data.read_page("switch_base", path, Filters(), spec.targets)),
         # Editing which workloads move, or the output ratio, re-runs this part only.
         (
             "switch: latency",
-            lambda: data.fetch("switch_latency", path, Filters(), base.targets, speeds, chosen),
+            lambda: data.read_page("switch_latency", path, Filters(), base.targets, speeds, chosen),
         ),
         (
             "switch: latency, ratio",
-            lambda: data.fetch("switch_latency", path, Filters(), base.targets, speeds, ratio),
+            lambda: data.read_page("switch_latency", path, Filters(), base.targets, speeds, ratio),
         ),
-        ("switch: costs, days", lambda: data.fetch("switch_base", path, window, spec.targets)),
+        ("switch: costs, days", lambda: data.read_page("switch_base", path, window, spec.targets)),
         # The page's projected half is the Switch page's cached projection (same key).
-        ("latency", lambda: data.fetch("latency", path, Filters())),
-        ("latency: days + zone", lambda: data.fetch("latency", path, window)),
-        ("latency: workloads", lambda: data.fetch("latency", path, workload)),
-        ("latency: model", lambda: data.fetch("latency", path, model)),
-        ("data", lambda: data.fetch("data", path)),
+        ("latency", lambda: data.read_page("latency", path, Filters())),
+        ("latency: days + zone", lambda: data.read_page("latency", path, window)),
+        ("latency: workloads", lambda: data.read_page("latency", path, workload)),
+        ("latency: model", lambda: data.read_page("latency", path, model)),
+        ("data", lambda: data.read_page("data", path)),
         ("floor: latency percentiles", lambda: _bare(path, FLOOR_LATENCY)),
         ("floor: current+projected", lambda: _bare(path, FLOOR_PROJECTED)),
     ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from app.cli import FORMATS, app
+from app.cli import app
+from app.cli_core import FORMATS
 from ingest.readers import REGISTRY
 
 

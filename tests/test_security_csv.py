@@ -193,12 +193,12 @@ def test_dashboard_download_buttons(
     monkeypatch.setattr(st, "dataframe", lambda *a, **k: None)
     from queries.filters import Filters
 
-    view = data.fetch("overview", db, Filters())  # the Overview page's bundle
+    view = data.read_page("overview", db, Filters())  # the Overview page's bundle
     ui.table(view.by_workload, "spend_by_workload")
     rows = _read(captured["spend_by_workload.csv"])
     _check_workloads(rows)
     spec = data.ScenarioSpec(workloads=tuple(HOSTILE), escalation=Decimal(1), name="workloads")
-    result = data.fetch("switch", db, Filters(), spec)
+    result = data.read_page("switch", db, Filters(), spec)
     rows = _read(data.scenario_csv(spec, result))
     per_workload = [r for r in rows if r.get("workload") in HOSTILE.values()]
     _check_workloads(per_workload)

@@ -174,7 +174,7 @@ def test_data_page_masks_reasons_even_from_an_older_database(
         )
     from app import data
 
-    view = data.fetch("data", db)
+    view = data.read_page("data", db)
     text = view.malformed.write_csv()
     assert "old.jsonl" in text
     assert not _leaks(text)
