@@ -81,8 +81,9 @@ def _out_of_memory(err: Exception) -> bool:
 
 def domain_errors(func: F) -> F:
     """Turn the errors a user can act on into one line on stderr and exit code 1: every
-    `UserError` (and, as before it existed, `ValueError`), a database file DuckDB cannot read
-    back, and DuckDB running out of memory.  Any other exception is a bug: it surfaces."""
+    `UserError` (queries/errors.py), a database file DuckDB cannot read back, a full disk, and
+    DuckDB running out of memory.  Any other exception, a plain `ValueError` included, is a bug:
+    it surfaces with its traceback."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -90,7 +91,7 @@ def domain_errors(func: F) -> F:
 
         try:
             return func(*args, **kwargs)
-        except (UserError, ValueError) as err:
+        except UserError as err:
             _say(str(err))
             raise click.exceptions.Exit(1) from None
         except Exception as err:

@@ -22,6 +22,7 @@ from app.cli_options import (
     tz_option,
     until_option,
 )
+from queries.errors import UserError
 
 TABLE_COLUMNS = (
     "workload",
@@ -197,7 +198,7 @@ def run_project(
     else:
         path = Path(scenario)
         if not path.exists():
-            raise ValueError(
+            raise UserError(
                 f"--scenario {scenario!r}: not one of {', '.join(BUILTIN)} and no such file"
             )
         scenarios = projection.load_scenario_file(path)

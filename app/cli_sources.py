@@ -26,6 +26,7 @@ from app.cli_options import (
 )
 from app.console import err_console
 from queries.dimensions import BUCKET_DIMENSIONS
+from queries.errors import UserError
 
 
 def _say(text: str) -> None:
@@ -41,14 +42,14 @@ def run_fetch(
 
     key = os.environ.get(fetch_api.ADMIN_KEY_ENV, "").strip()
     if not key:
-        raise ValueError(
+        raise UserError(
             f"set {fetch_api.ADMIN_KEY_ENV} to an Admin API key (sk-ant-admin…) or a key with"
             " the read:analytics scope to fetch usage and cost reports"
         )
     until = until or dt.datetime.now(dt.UTC).date()
     since = since or until - dt.timedelta(days=30)
     if since > until:
-        raise ValueError(f"--since {since} is after --until {until}")
+        raise UserError(f"--since {since} is after --until {until}")
     start = fetch_api.day_start(since)
     end = fetch_api.day_start(until) + dt.timedelta(days=1)
     client = fetch_api.make_client(key, base_url)

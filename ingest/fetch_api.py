@@ -25,6 +25,7 @@ from typing import Any
 import anthropic
 
 from ingest.buckets import BadBucket, cents_to_usd, cost_record, usage_record
+from ingest.errors import UserError
 from ingest.load_buckets import FetchedReport
 from ingest.redact import scrub
 
@@ -73,7 +74,7 @@ LEGACY_REPORTS = (
 )
 
 
-class FetchError(ValueError):
+class FetchError(UserError):
     """A failure the user can act on, as one line (never containing the key): the admin key in
     use is masked wherever it appears, as is anything else key-shaped (`ingest.redact`)."""
 

@@ -9,6 +9,7 @@ import polars as pl
 
 from queries.dimensions import BUCKET_DIMENSIONS as BUCKET_DIMENSIONS
 from queries.dimensions import BucketDimension as BucketDimension
+from queries.errors import UserError
 from queries.run_sql import run
 
 # The API's group field for each dimension that needs one (time and model are in every grouping).
@@ -49,7 +50,7 @@ def bucket_report(
 ) -> pl.DataFrame:
     """Anthropic-reported tokens and cost per `by` group (column named after `by`)."""
     if by not in BUCKET_DIMENSIONS:
-        raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(BUCKET_DIMENSIONS)}")
+        raise UserError(f"cannot group by {by!r}; choose one of {', '.join(BUCKET_DIMENSIONS)}")
     frame = run(conn, "bucket_report", by=by, dim=_API_FIELD.get(by), since=since, until=until)
     return frame.rename({"grp": by})
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from queries import rollup
 from queries.dimensions import DIMENSIONS as DIMENSIONS
 from queries.dimensions import Dimension as Dimension
+from queries.errors import UserError
 from queries.filters import Filters as Filters  # its home is queries/filters.py
 from queries.run_sql import records, run
 
@@ -35,7 +36,7 @@ def query_params(conn: duckdb.DuckDBPyConnection, filters: Filters | None) -> di
 
 def _check(by: str) -> None:
     if by not in DIMENSIONS:
-        raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(DIMENSIONS)}")
+        raise UserError(f"cannot group by {by!r}; choose one of {', '.join(DIMENSIONS)}")
 
 
 def usage_by(

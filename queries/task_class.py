@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from queries import rollup
+from queries.errors import UserError
 from queries.filters import Filters
 from queries.run_sql import run
 
@@ -37,7 +38,7 @@ TASK_CLASSES: tuple[str, ...] = (
 MOVE_POLICIES = ("all", "subagents", "none")
 
 
-class RulesError(ValueError):
+class RulesError(UserError):
     """The projection defaults / rules file is not usable; the message names the entry."""
 
 

@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from queries.errors import UserError
+
 MTOK = Decimal(1_000_000)
 JUDGE_PROMPT_TOKENS = 400
 JUDGE_OUTPUT_TOKENS = 300
@@ -63,10 +65,10 @@ def rates(model: str, prices: Path | None = None) -> Rates:
     name = model.lower()
     found = [m for m in book.models.values() if name == m.id or name in m.aliases]
     if not found:
-        raise ValueError(f"unknown model {model!r}: see `switchcost prices`")
+        raise UserError(f"unknown model {model!r}: see `switchcost prices`")
     m = found[0]
     if not m.prices:
-        raise ValueError(f"model {model!r} has no price: add one with --prices FILE")
+        raise UserError(f"model {model!r} has no price: add one with --prices FILE")
     row = max(m.prices, key=lambda p: p.effective_from)
     r = row.rates
     return Rates(
