@@ -185,9 +185,11 @@ def build_few_large(
     return files + f2, written + w2, requests + r2
 
 
-def messages_log(path: Path, *, target_bytes: int, seed: int) -> tuple[int, int]:
+def messages_log(
+    path: Path, *, target_bytes: int, seed: int, piece_bytes: int = 128 * 1024 * 1024
+) -> tuple[int, int]:
     """A Messages API application log of about `target_bytes`; (bytes, records written)."""
-    piece_bytes = min(target_bytes, 128 * 1024 * 1024)
+    piece_bytes = min(target_bytes, piece_bytes)
     piece = path.with_name(path.name + ".piece")
     start = datetime(2026, 8, 27, tzinfo=UTC)
     n = max(10, piece_bytes // 720)  # about 720 bytes a record
