@@ -186,6 +186,7 @@ def emit(
     fmt: str,
     key: str,
 ) -> None:
+    """Rows (and a totals row) as a table, JSON or CSV on stdout, keyed by column `key`."""
     if fmt in ("json", "csv"):
         sys.stdout.write(_render(rows, columns, totals, fmt, key))
     else:
@@ -193,15 +194,20 @@ def emit(
 
         table = Table(show_footer=totals is not None, box=None, header_style="bold")
         for col in columns:
-            footer = (
-                ""
-                if totals is None
-                else table_cell(col, totals.get(col, "TOTAL" if col == key else ""))
-            )
+            footer = _footer(col, totals, key)
             table.add_column(_header(col), footer=footer, justify="left" if col == key else "right")
         for row in rows:
             table.add_row(*[table_cell(c, row.get(c)) for c in columns])
         out_console.print(table)
+
+
+def _footer(col: str, totals: dict[str, Any] | None, key: str) -> str:
+    """The totals row's cell: TOTAL under the key, blank where the column has no total."""
+    if totals is None:
+        return ""
+    if col in totals:
+        return table_cell(col, totals[col])
+    return "TOTAL" if col == key else ""
 
 
 HEADERS = {
