@@ -2,6 +2,12 @@
 
 These are daily aggregates (day x model x API key x workspace x tier, and for cost also x token
 type), so they are loaded into the `usage_buckets` / `cost_buckets` tables, never as requests.
+It is a reader like the others for finding, detecting and re-reading files (it is in
+`ingest.readers.REGISTRY`, checked against the `Reader` protocol), but its `read` returns a
+`BucketResult` (a ReadResult whose rows are aggregates) and the loader merges that into the
+bucket tables, as `switchcost fetch` does with the API's reports.  It stays a special case on
+purpose: an aggregate has no request, so turning it into request rows would invent requests and
+bill them twice beside the logs they summarise.
 A CSV needs its header, so the file is re-read whole whenever it changes (`WHOLE_FILE`), and
 its new rows replace the ones it gave before.  Layout notes (no Anthropic documentation; taken
 from several public parsers, see research formats.md section d): UTF-8, maybe with a BOM;
