@@ -9,7 +9,7 @@ from queries import rollup
 from queries.dimensions import DIMENSIONS as DIMENSIONS
 from queries.dimensions import Dimension as Dimension
 from queries.errors import UserError
-from queries.filters import Filters as Filters  # its home is queries/filters.py
+from queries.filters import Filters
 from queries.run_sql import records, run
 
 if TYPE_CHECKING:  # imported lazily: `switchcost report` prints rows without Polars
