@@ -348,8 +348,10 @@ def ingest_paths(
             chunks = _chunks([t for t in tasks if t not in large])
             if getattr(REGISTRY[name], "READ_AHEAD", False):
                 reader = functools.partial(REGISTRY[name].read, options=options)
-                for chunk, result in read_ahead(reader, chunks):
-                    loading.load(name, chunk, result)
+                # closed at once if a merge fails: the chunk read ahead is closed too
+                with contextlib.closing(read_ahead(reader, chunks)) as pairs:
+                    for chunk, result in pairs:
+                        loading.load(name, chunk, result)
             else:
                 for chunk in chunks:
                     loading.load(name, chunk)

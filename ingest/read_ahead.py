@@ -10,7 +10,7 @@ one chunk is read ahead, so a run holds at most two chunks' rows.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
@@ -26,7 +26,7 @@ R = TypeVar("R", bound=Closable)
 
 def read_ahead(
     read: Callable[[list[FileTask]], R], chunks: list[list[FileTask]]
-) -> Iterator[tuple[list[FileTask], R]]:
+) -> Generator[tuple[list[FileTask], R], None, None]:
     """(chunk, its result) in order, the next chunk read in a thread meanwhile.  The caller
     closes each result it is given; one read ahead but never given (the caller stopped) is
     closed here."""

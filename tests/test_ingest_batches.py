@@ -204,3 +204,44 @@ def test_every_format_killed_at_each_batch(tmp_path: Path) -> None:
         got = _stored(db)
         assert got["groups"][0] == want_n
         assert got["usable"] == (True, True)
+
+
+def test_a_failed_merge_stops_the_read_ahead_and_the_next_run_is_exact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claude Code chunks are read one ahead of the merge: a merge that fails stops the run
+    with its error, the chunk read ahead is closed (no reader thread left), and the next run
+    stores exactly the generator's calls."""
+    import threading
+    from datetime import UTC, datetime
+
+    from bench import make_corpus
+    from ingest import load
+
+    tree = tmp_path / "tree"
+    start = datetime(2026, 8, 27, tzinfo=UTC)
+    files, _, calls = make_corpus.build(
+        tree, target_bytes=1_500_000, seed=11, start=start, days=20, workers=1
+    )
+    assert files >= 4
+    monkeypatch.setattr(load, "CHUNK_BYTES", 100_000)  # several chunks
+    merged = load._merge
+    count = 0
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        nonlocal count
+        count += 1
+        if count == 2:
+            raise RuntimeError("merge failed")
+        return merged(*args, **kwargs)
+
+    monkeypatch.setattr(load, "_merge", failing)
+    db = tmp_path / "s.duckdb"
+    with pytest.raises(RuntimeError, match="merge failed"):
+        load.ingest_paths([tree], db_path=db)
+    assert not [t for t in threading.enumerate() if t.name.startswith("switchcost-read-ahead")]
+    monkeypatch.setattr(load, "_merge", merged)
+    load.ingest_paths([tree], db_path=db)
+    got = _stored(db)
+    assert (got["n"], got["keys"], got["groups"][0]) == (calls, calls, calls)
+    assert got["usable"] == (True, True)
