@@ -1,5 +1,5 @@
 -- project_latency_sketch: project_latency.sql's per-request projection, summed into log buckets
--- (queries/sketch.py) instead of sorted, so memory stays flat and queries/projection.py reads
+-- (queries/sketch.py) instead of sorted, so memory stays flat and queries/projection/ reads
 -- each percentile within 1% of the exact one.  Same parameters and rules as project_latency.sql
 -- (read its header); `project --exact` runs that one.
 -- Grain: one row per (workload, target, what, bucket): what 0 = current latency, 1 = projected
