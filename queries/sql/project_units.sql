@@ -1,5 +1,5 @@
 -- project_units: the projection's money and counts, summed in SQL (the modelling on top is in
--- queries/projection.py).
+-- queries/projection/model.py).
 -- Grain: one row per (workload, target, local day, sub-agent flag, on_target, priced,
 -- ineligible reason): every key the scenario rules and the reasons need, nothing per request.
 -- Parameters:
