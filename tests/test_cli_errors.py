@@ -61,5 +61,6 @@ def test_mistakes_in_project_arguments_are_user_errors(
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("switchcost: "), result.output
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("switchcost: ")
     assert message in lines[0]
