@@ -106,6 +106,7 @@ def test_symlink_loops_are_named_and_skipped(tmp_path: Path) -> None:
         f"{folder / 'b.jsonl'}: skipped, a symbolic link loop",
         "1 files read (0 unchanged, 2 skipped), 40 new requests, 0 duplicates skipped,"
         " 0 malformed lines, 0 unpriced requests",
+        "40 lines read: 40 in responses",
     ]
     # The folder link given as the input walks its target once: nothing doubled.
     again = sc("ingest", str(folder / "up"), "--db", str(db))
