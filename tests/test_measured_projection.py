@@ -197,3 +197,26 @@ def test_switch_page_shows_the_measured_evidence(
         assert (row["samples"], row["pass_rate_shown"]) == (m["n"], want)
     at.toggle(key="sc_measured").set_value(False).run()
     assert "download-measured" not in [b.key for b in at.get("download_button")]
+
+
+def test_totals_carry_an_interval_of_the_summed_savings(
+    replayed: tuple[Path, dict[str, dict[str, object]]],
+) -> None:
+    """The totals row's savings interval: it holds the point total, and since each measured
+    workload draws its own resamples (independent strata), it is no wider than the workloads'
+    intervals added up."""
+    _, bodies = replayed
+    body = bodies["all"]
+    totals = body["totals"]
+    assert isinstance(totals, dict)
+    lo, hi = (Decimal(str(x)) for x in totals["savings_usd_ci"])
+    assert lo <= Decimal(str(totals["savings_usd"])) <= hi
+    widths = Decimal(0)
+    for workload in ("extract", "clean"):
+        row_lo, row_hi = (Decimal(str(x)) for x in _row(body, workload)["savings_usd_ci"])
+        widths += row_hi - row_lo
+    assert Decimal(0) < hi - lo <= widths
+    pct_lo, pct_hi = (Decimal(str(x)) for x in totals["savings_pct_ci"])
+    current = Decimal(str(totals["current_cost_usd"]))
+    assert abs(pct_lo - lo / current * 100) < Decimal("0.001")  # lo is rounded to $0.000001
+    assert abs(pct_hi - hi / current * 100) < Decimal("0.001")
