@@ -2,9 +2,10 @@
 
 A reader never touches the database (it parses files into its own rows), so chunk k + 1 can be
 read in a thread while chunk k is merged and committed.  Only readers that say so
-(`READ_AHEAD = True`) are read ahead: the Claude Code reader runs its parse in its own DuckDB
-(the GIL released), and one chunk's merge is then done beside the next chunk's scan.  At most
-one chunk is read ahead, so a run holds at most two chunks' rows.
+(`READ_AHEAD = True`) are read ahead: the Claude Code reader, with SWITCHCOST_READ_AHEAD=1 (it
+runs its parse in its own DuckDB, the GIL released), and one chunk's merge is then done beside
+the next chunk's scan.  At most one chunk is read ahead, so a run holds at most two chunks'
+rows.
 """
 
 from __future__ import annotations

@@ -217,6 +217,7 @@ def test_a_failed_merge_stops_the_read_ahead_and_the_next_run_is_exact(
 
     from bench import make_corpus
     from ingest import load
+    from ingest.readers import claude_code
 
     tree = tmp_path / "tree"
     start = datetime(2026, 8, 27, tzinfo=UTC)
@@ -225,6 +226,7 @@ def test_a_failed_merge_stops_the_read_ahead_and_the_next_run_is_exact(
     )
     assert files >= 4
     monkeypatch.setattr(load, "CHUNK_BYTES", 100_000)  # several chunks
+    monkeypatch.setattr(claude_code, "READ_AHEAD", True)
     merged = load._merge
     count = 0
 

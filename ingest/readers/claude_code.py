@@ -49,8 +49,10 @@ NAME = "claude-code"
 READER_MEMORY = os.environ.get("SWITCHCOST_READER_MEMORY", "128MB")
 WINNERS_MEMORY = os.environ.get("SWITCHCOST_READER_MERGE_MEMORY", "256MB")
 THREADS = os.cpu_count() or 1
-# The loader reads the next chunk while it merges this one (ingest/read_ahead.py).
-READ_AHEAD = os.environ.get("SWITCHCOST_READ_AHEAD", "1") != "0"
+# With SWITCHCOST_READ_AHEAD=1 the loader reads the next chunk while it merges this one
+# (ingest/read_ahead.py).  Off by default: on the loaded 2-core bench machine it gave no
+# measurable gain (run-to-run noise was larger) and cost about 35 MiB at peak.
+READ_AHEAD = os.environ.get("SWITCHCOST_READ_AHEAD", "0") == "1"
 # DuckDB reads a path with these characters as a pattern: such files are read as ranges.
 _GLOB = set("*?[]{}")
 
