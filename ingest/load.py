@@ -49,6 +49,7 @@ Resume = dict[str, tuple[int, int]]
 # histograms are unknown (queries.rollup.refresh then rebuilds it whole): set by a run's first
 # batch that changes `requests`, undone by the run's last transaction just before its refresh.
 MARK_STALE = "UPDATE rollup_meta SET requests = -1, hist_requests = NULL"
+REFRESH_MEMORY = "160MB"
 
 
 def _states(conn: duckdb.DuckDBPyConnection) -> dict[str, disc.FileState]:
@@ -357,6 +358,11 @@ def ingest_paths(
                     loading.load(name, chunk)
             for task in large:
                 _in_ranges(task, limit, functools.partial(loading.load, name))
+        # The refresh holds what it writes until the commit: folding 480,000 appended
+        # requests into their hours ran out of the writer's 64 MB pool, so it gets more
+        # (the readers' pools are closed by then; SWITCHCOST_MEMORY, when set, is kept).
+        if not os.environ.get("SWITCHCOST_MEMORY"):
+            conn.execute(f"SET memory_limit = '{REFRESH_MEMORY}'")
         with db.transaction(conn):
             if loading.marked and meta:
                 conn.execute(
