@@ -1,7 +1,7 @@
 """Store a batch of received request rows: one ingest run, one transaction, the loader's merge.
 
 `switchcost collect` calls this from its writer thread.  The rows go through the same merge as
-`switchcost ingest` (ingest.load._merge: new keys inserted, repeats skipped, a fuller copy
+`switchcost ingest` (ingest.merge.merge: new keys inserted, repeats skipped, a fuller copy
 wins), the rollup is refreshed and the run recorded in `ingest_runs`, all in one transaction:
 when `store` returns the batch is committed, and only then does the receiver acknowledge it.
 The database is opened for the batch only, so `report` and `ingest` can use it in between.
@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.load import _merge
+from ingest.merge import merge
 from ingest.readers._common import Row
 from ingest.records import table_from_rows
 from queries import db, rollup
@@ -39,7 +39,7 @@ def store(rows: list[Row], db_path: Path | None, prices: Path | None, wait: floa
         with db.transaction(conn):
             run_id = int(conn.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0])
             rollup.track_updates(conn)
-            out.new, out.updated, out.duplicates = _merge(conn, table_from_rows(rows), run_id)
+            out.new, out.updated, out.duplicates = merge(conn, table_from_rows(rows), run_id)
             rollup.refresh(conn, run_id)
             if out.new or out.updated:
                 for model, n in sql_rows(conn, "unpriced_in_run", folder="write", run=run_id):

@@ -227,7 +227,7 @@ def test_a_failed_merge_stops_the_read_ahead_and_the_next_run_is_exact(
     assert files >= 4
     monkeypatch.setattr(load, "CHUNK_BYTES", 100_000)  # several chunks
     monkeypatch.setattr(claude_code, "READ_AHEAD", True)
-    merged = load._merge
+    merged = load.merge
     count = 0
 
     def failing(*args: Any, **kwargs: Any) -> Any:
@@ -237,12 +237,12 @@ def test_a_failed_merge_stops_the_read_ahead_and_the_next_run_is_exact(
             raise RuntimeError("merge failed")
         return merged(*args, **kwargs)
 
-    monkeypatch.setattr(load, "_merge", failing)
+    monkeypatch.setattr(load, "merge", failing)
     db = tmp_path / "s.duckdb"
     with pytest.raises(RuntimeError, match="merge failed"):
         load.ingest_paths([tree], db_path=db)
     assert not [t for t in threading.enumerate() if t.name.startswith("switchcost-read-ahead")]
-    monkeypatch.setattr(load, "_merge", merged)
+    monkeypatch.setattr(load, "merge", merged)
     load.ingest_paths([tree], db_path=db)
     got = _stored(db)
     assert (got["n"], got["keys"], got["groups"][0]) == (calls, calls, calls)
