@@ -18,7 +18,8 @@ from typing import Any
 
 from ingest.readers._common import Parser, Row, head_lines, read_json_lines, row, tags_json
 from ingest.readers.iterations import billing_units
-from ingest.readers.messages import BadRecord, _usage_fields
+from ingest.readers.jsonl import BadRecord
+from ingest.readers.message_rows import usage_fields
 from ingest.records import RANGE_BYTES as _RANGE_BYTES
 from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
 
@@ -55,8 +56,8 @@ def _parser(batches: dict[str, tuple[str, dt.datetime]]) -> Parser:
         if not isinstance(message, dict):
             raise BadRecord("succeeded result without message")
         usage = message.get("usage")
-        _usage_fields(usage)  # the top-level fields are checked even when not billed
-        assert isinstance(usage, dict)  # _usage_fields said so
+        usage_fields(usage)  # the top-level fields are checked even when not billed
+        assert isinstance(usage, dict)  # usage_fields said so
         model = message.get("model")
         if not isinstance(model, str) or not model:
             raise BadRecord("message has no model")
@@ -66,7 +67,7 @@ def _parser(batches: dict[str, tuple[str, dt.datetime]]) -> Parser:
         key = f"msg:{msg_id}" if msg_id else f"batch:{batch}:{custom_id}"
         rows = []
         for unit in billing_units(usage, model):  # usage.iterations: one row per billed entry
-            fields = _usage_fields(unit.usage)
+            fields = usage_fields(unit.usage)
             fields["service_tier"] = fields["service_tier"] or "batch"
             rows.append(
                 row(

@@ -27,7 +27,6 @@ from ingest.readers.jsonl import BadRecord as BadRecord
 from ingest.readers.jsonl import load_object as load_object
 from ingest.readers.message_rows import NAME as NAME
 from ingest.readers.message_rows import Builder
-from ingest.readers.message_rows import usage_fields as _usage_fields
 from ingest.records import RANGE_BYTES as _RANGE_BYTES
 from ingest.records import (
     FileTask,
@@ -41,7 +40,7 @@ from ingest.records import (
 )
 from ingest.tasks import QUIET_SECONDS
 
-__all__ = ["MAX_COUNT", "NAME", "BadRecord", "_usage_fields", "detect", "load_object", "read"]
+__all__ = ["MAX_COUNT", "NAME", "BadRecord", "detect", "load_object", "read"]
 
 FLUSH_ROWS = 4096
 # Read in ranges (ingest/tasks.py): this reader holds one range's rows (a 105 MB log peaks at

@@ -27,8 +27,8 @@ from ingest.readers._common import (
     timestamp,
     vertex_model,
 )
-from ingest.readers.jsonl import check_text
-from ingest.readers.messages import BadRecord, _usage_fields
+from ingest.readers.jsonl import BadRecord, check_text
+from ingest.readers.message_rows import usage_fields
 from ingest.records import COLUMNS, FileTask, ReadOptions, ReadResult, workload_from_tags
 from ingest.records import RANGE_BYTES as _RANGE_BYTES
 
@@ -89,7 +89,7 @@ def parse(obj: dict[str, Any], path: str, line: int, options: ReadOptions) -> li
             endpoint_scope=scope,
             message_id=msg_id,
             request_id=str(request_id),
-            **_usage_fields(response["usage"]),
+            **usage_fields(response["usage"]),
             workload=workload_from_tags(tags, options.workload_tags),
             tags=tags_json(tags),
             latency_ms=millis(metadata.get("request_latency"), "request_latency"),
