@@ -1,7 +1,7 @@
-"""`python -m app` runs the CLI (the tests drive it this way, as a real process)."""
+"""`python -m switchcost.app` runs the CLI (the tests drive it this way, as a real process)."""
 
 from __future__ import annotations
 
-from app.cli import main
+from switchcost.app.cli import main
 
 main()

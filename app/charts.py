@@ -20,7 +20,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from app import project_names
+from switchcost.app import project_names
 
 MONEY_AXIS = {"tickprefix": "$", "tickformat": ",.2f", "separatethousands": True}
 TOKEN_LABELS = {

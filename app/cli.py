@@ -71,7 +71,7 @@ def main() -> None:
 def _register_commands() -> None:
     """Every command lives in a module that adds it to `app` with `register(app)`, in the order
     `--help` lists them."""
-    from app import (
+    from switchcost.app import (
         cli_collect,
         cli_core,
         cli_dashboard,

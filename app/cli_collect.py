@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from app.cli_options import (
+from switchcost.app.cli_options import (
     db_option,
     domain_errors,
     format_option,
@@ -24,8 +24,8 @@ from app.cli_options import (
     since_option,
     until_option,
 )
-from app.console import say
-from queries.errors import UserError
+from switchcost.app.console import say
+from switchcost.queries.errors import UserError
 
 DEFAULT_LISTEN = "127.0.0.1:4318"
 USER_COLUMNS = (
@@ -114,10 +114,10 @@ def register(app: click.Group) -> None:
         prices: Path | None,
     ) -> None:
         """Requests, tokens and exact cost per user (from collected Claude Code telemetry)."""
-        from app.commands_data import emit
-        from queries import db as qdb
-        from queries.reports import row_totals
-        from queries.run_sql import records
+        from switchcost.app.commands_data import emit
+        from switchcost.queries import db as qdb
+        from switchcost.queries.reports import row_totals
+        from switchcost.queries.run_sql import records
 
         with qdb.connect(db, read_only=True, prices=prices) as conn:
             rows = records(conn, "usage_by_user", since=since, until=until)
@@ -127,9 +127,9 @@ def register(app: click.Group) -> None:
 def run_collect(
     listen: str, db: Path | None, prices: Path | None, max_body: int, wait: float
 ) -> None:
-    from ingest.collect_store import store
-    from ingest.otlp_receiver import Receiver
-    from queries.location import default_db_path
+    from switchcost.ingest.collect_store import store
+    from switchcost.ingest.otlp_receiver import Receiver
+    from switchcost.queries.location import default_db_path
 
     host, port = parse_listen(listen)
     warning = exposure_warning(host)

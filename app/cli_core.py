@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from app import commands_data
-from app.cli_focus import focus_options, run_export
-from app.cli_options import (
+from switchcost.app import commands_data
+from switchcost.app.cli_focus import focus_options, run_export
+from switchcost.app.cli_options import (
     db_option,
     domain_errors,
     format_option,
@@ -22,7 +22,7 @@ from app.cli_options import (
     tz_option,
     until_option,
 )
-from queries.dimensions import DIMENSIONS
+from switchcost.queries.dimensions import DIMENSIONS
 
 # The reader names (ingest.readers.REGISTRY), spelled out so `--help` needs no import of the
 # readers; tests/test_cli_help.py keeps the two in step.
@@ -80,7 +80,7 @@ def register(app: click.Group) -> None:
         With no PATHS: Claude Code's folders ($CLAUDE_CONFIG_DIR, else ~/.config/claude and
         ~/.claude) and the sources saved with `switchcost sources add`."""
         if capture:
-            from app.cli_replay import store_captures
+            from switchcost.app.cli_replay import store_captures
 
             store_captures(db, paths, workload_tags)
         code = commands_data.ingest(list(paths), db, fmt, workload_tags, wait, prices)
@@ -121,10 +121,10 @@ def register(app: click.Group) -> None:
     ) -> None:
         """Requests, tokens by type and exact cost per day, model, workload, ..."""
         if source == "usage-api":
-            from app.cli_sources import report_buckets
+            from switchcost.app.cli_sources import report_buckets
 
             if by not in ("day", "week", "month", "model"):
-                from queries.errors import UserError
+                from switchcost.queries.errors import UserError
 
                 raise UserError("--source usage-api groups by day, week, month or model")
             report_buckets(db, by, since, until, fmt, prices)

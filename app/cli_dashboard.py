@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from app.cli_options import db_option
-from app.console import err_console, say
+from switchcost.app.cli_options import db_option
+from switchcost.app.console import err_console, say
 
 ENTRYPOINT = Path(__file__).resolve().parent / "dashboard.py"
 LOOPBACK_NAMES = ("localhost", "localhost.", "ip6-localhost", "ip6-loopback")
@@ -50,7 +50,7 @@ def streamlit_command(db: Path, port: int, host: str) -> tuple[list[str], dict[s
     argv = [
         sys.executable,
         "-m",
-        "app.serve",
+        "switchcost.app.serve",
         str(ENTRYPOINT),
         "--server.address",
         host,
@@ -85,7 +85,7 @@ def register(app: click.Group) -> None:
     )
     def dashboard(db: Path | None, port: int, host: str) -> None:
         """Open the local dashboard: spend, latency and what a switch to Haiku would save."""
-        from queries.location import default_db_path
+        from switchcost.queries.location import default_db_path
 
         path = (db or default_db_path()).expanduser().resolve()
         if not path.exists():

@@ -16,9 +16,9 @@ from typing import Any
 
 import click
 
-from app.console import err_console
-from app.output import csv_cell
-from queries.errors import UserError
+from switchcost.app.console import err_console
+from switchcost.app.output import csv_cell
+from switchcost.queries.errors import UserError
 
 ACTUAL_FILE = "focus_cost_and_usage.csv"
 PROJECTED_FILE = "focus_projected_cost.csv"
@@ -108,8 +108,8 @@ def export_focus(
     targets: tuple[str, ...],
 ) -> None:
     """Write the actual-cost dataset (and the projected one with `projection`) to `out`."""
-    from queries import db as qdb
-    from queries import focus
+    from switchcost.queries import db as qdb
+    from switchcost.queries import focus
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -146,7 +146,7 @@ def export_focus(
 
 
 def _scenario(name: str, targets: tuple[str, ...]) -> Any:
-    from queries import projection
+    from switchcost.queries import projection
 
     if name in projection.BUILTIN_SCENARIOS:
         return projection.builtin_scenario(name, targets)  # type: ignore[arg-type]

@@ -29,8 +29,8 @@ def levers_table(payload: dict[str, Any]) -> None:
     """Rows with any lever to show, then one line per lever's assumption (dim)."""
     from rich.table import Table
 
-    from app.console import out_console
-    from app.output import table_cell
+    from switchcost.app.console import out_console
+    from switchcost.app.output import table_cell
 
     rows = [r for r in payload["rows"] if any(r.get(c) is not None for c in SHOWN)]
     if not rows:

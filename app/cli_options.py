@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from app.console import err_console
+from switchcost.app.console import err_console
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,7 +87,7 @@ def domain_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from queries.errors import UserError
+        from switchcost.queries.errors import UserError
 
         try:
             return func(*args, **kwargs)
@@ -136,8 +136,8 @@ def _damaged(err: Exception, db: Path | None) -> str | None:
     duckdb = sys.modules.get("duckdb")
     if duckdb is None or not isinstance(err, duckdb.Error):
         return None
-    from queries.errors import damaged_database
-    from queries.location import default_db_path
+    from switchcost.queries.errors import damaged_database
+    from switchcost.queries.location import default_db_path
 
     found = damaged_database(err, str(db or default_db_path()))
     return str(found) if found is not None else None

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from app.cli_options import (
+from switchcost.app.cli_options import (
     db_option,
     domain_errors,
     format_option,
@@ -22,7 +22,7 @@ from app.cli_options import (
     tz_option,
     until_option,
 )
-from queries.errors import UserError
+from switchcost.queries.errors import UserError
 
 TABLE_COLUMNS = (
     "workload",
@@ -186,11 +186,11 @@ def run_project(
     from dataclasses import replace
     from functools import partial
 
-    from app.commands_data import check_tz
-    from queries import db as qdb
-    from queries import projection
-    from queries.filters import Filters
-    from queries.task_class import load_defaults
+    from switchcost.app.commands_data import check_tz
+    from switchcost.queries import db as qdb
+    from switchcost.queries import projection
+    from switchcost.queries.filters import Filters
+    from switchcost.queries.task_class import load_defaults
 
     check_tz(tz)
     if scenario in BUILTIN:
@@ -208,13 +208,13 @@ def run_project(
     filters = Filters(since=since, until=until, tz=tz)
     with qdb.connect(db, read_only=True, prices=prices) as conn:
         if measured:
-            from queries.measured.projection import project_measured
+            from switchcost.queries.measured.projection import project_measured
 
             run_one: Any = project_measured
         else:
             run_one = partial(projection.project, exact=exact)
         results = [(s.name, run_one(conn, s, filters, defaults=defaults)) for s in scenarios]
-        from queries import levers  # the other levers beside the switch
+        from switchcost.queries import levers  # the other levers beside the switch
 
         found = [
             levers.for_projection(conn, s, filters, p, batchable, defaults)
@@ -224,17 +224,17 @@ def run_project(
         levers.add_to_payload(_payload(p), lv) for (_, p), lv in zip(results, found, strict=True)
     ]
     if not exact and not measured:
-        from queries.sketch import CLI_NOTE
+        from switchcost.queries.sketch import CLI_NOTE
 
         for p in payloads:
             p["assumptions"] = {**p["assumptions"], "latency_percentiles": CLI_NOTE}
     if fmt == "json":
-        from app.output import to_json
+        from switchcost.app.output import to_json
 
         body: Any = payloads[0] if len(payloads) == 1 else {"scenarios": payloads}
         sys.stdout.write(to_json(body) + "\n")
     elif fmt == "csv":
-        from app.output import csv_text
+        from switchcost.app.output import csv_text
 
         columns = ["scenario", *projection.ROW_COLUMNS, *levers.LEVER_COLUMNS]
         rows = [
@@ -244,7 +244,7 @@ def run_project(
         ]
         sys.stdout.write(csv_text(rows, columns))
     else:
-        from app.cli_levers import levers_table
+        from switchcost.app.cli_levers import levers_table
 
         for p in payloads:
             _table(p, wide)
@@ -262,8 +262,8 @@ def _payload(p: Any) -> dict[str, Any]:
 def _table(payload: dict[str, Any], wide: bool = False) -> None:
     from rich.table import Table
 
-    from app.console import out_console
-    from app.output import table_cell
+    from switchcost.app.console import out_console
+    from switchcost.app.output import table_cell
 
     a = payload["assumptions"]
     totals = payload["totals"]["by_target"]

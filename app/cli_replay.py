@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from app.cli_options import db_option, domain_errors, prices_option
+from switchcost.app.cli_options import db_option, domain_errors, prices_option
 
 
 def _say(text: str) -> None:
@@ -17,7 +17,7 @@ def _say(text: str) -> None:
 
 
 def _db(db: Path | None) -> Path:
-    from queries.location import default_db_path
+    from switchcost.queries.location import default_db_path
 
     return db or default_db_path()
 
@@ -59,7 +59,7 @@ def register(app: click.Group) -> None:
             return
         if not kw["target"]:
             raise click.UsageError("--to MODEL is required to start a replay")
-        from app.replay.cli_run import start
+        from switchcost.app.replay.cli_run import start
 
         raise click.exceptions.Exit(start(_db(kw.pop("db")), **kw))
 
@@ -70,7 +70,7 @@ def register(app: click.Group) -> None:
     @domain_errors
     def status(run_id: str | None, base_url: str | None, db: Path | None) -> None:
         """Replay runs: samples answered, graded, spent, and where a batch stands."""
-        from app.replay.cli_run import status as show
+        from switchcost.app.replay.cli_run import status as show
 
         show(_db(db), run_id, base_url)
 
@@ -91,7 +91,7 @@ def register(app: click.Group) -> None:
         judge_model: str,
     ) -> None:
         """Store an ended batch's answers and grade them (running it twice is harmless)."""
-        from app.replay.cli_run import collect as pick_up
+        from switchcost.app.replay.cli_run import collect as pick_up
 
         code = pick_up(_db(db), run_id, base_url, prices, max_usd, judge_model)
         raise click.exceptions.Exit(code)
@@ -112,7 +112,7 @@ def register(app: click.Group) -> None:
     @domain_errors
     def purge(before: Any, workload: str | None, db: Path | None) -> None:
         """Delete captured bodies (and replay answers and judge reasons of those calls)."""
-        from ingest.capture import purge as run_purge
+        from switchcost.ingest.capture import purge as run_purge
 
         gone = run_purge(_db(db), before.date() if before else None, workload)
         _say(f"purged {gone} captured calls")
@@ -121,8 +121,8 @@ def register(app: click.Group) -> None:
 def store_captures(db: Path | None, paths: tuple[Path, ...], workload_tags: str) -> None:
     """`ingest --capture`: before the ingest, store the bodies of captured calls found in the
     same files in the capture store (nothing is captured without the flag)."""
-    from ingest.capture import put_captures, store_path
-    from ingest.capture_read import captured_in, files_under
+    from switchcost.ingest.capture import put_captures, store_path
+    from switchcost.ingest.capture_read import captured_in, files_under
 
     where = _db(db)
     tags = tuple(t.strip() for t in workload_tags.split(",") if t)

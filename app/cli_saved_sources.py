@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from app.cli_options import domain_errors
-from app.console import say
-from queries.errors import UserError
+from switchcost.app.cli_options import domain_errors
+from switchcost.app.console import say
+from switchcost.queries.errors import UserError
 
 
 def ingest_defaults(
@@ -19,8 +19,8 @@ def ingest_defaults(
 
     One ingest run per format (Claude Code's folders and every "auto" source share one run);
     a forced --format applies to everything.  Exit code 0 when any run read something."""
-    from app import commands_data
-    from app.saved_sources import AUTO, default_inputs
+    from switchcost.app import commands_data
+    from switchcost.app.saved_sources import AUTO, default_inputs
 
     groups, looked, notes = default_inputs()
     for note in notes:
@@ -62,7 +62,7 @@ def register(app: click.Group) -> None:
     @domain_errors
     def add(path: Path, fmt: str) -> None:
         """Save a file or folder for `switchcost ingest` with no path."""
-        from app.saved_sources import add_source, config_file
+        from switchcost.app.saved_sources import add_source, config_file
 
         source, new = add_source(path, fmt)
         if not Path(source.path).exists():
@@ -74,7 +74,7 @@ def register(app: click.Group) -> None:
     @domain_errors
     def list_() -> None:
         """The saved sources, and the Claude Code folders found now."""
-        from app.saved_sources import claude_code_dirs, config_file, load_sources
+        from switchcost.app.saved_sources import claude_code_dirs, config_file, load_sources
 
         folders, looked = claude_code_dirs()
         for folder in folders:
@@ -91,7 +91,7 @@ def register(app: click.Group) -> None:
     @domain_errors
     def remove(path: Path) -> None:
         """Forget a saved source (its data already ingested stays in the database)."""
-        from app.saved_sources import config_file, remove_source
+        from switchcost.app.saved_sources import config_file, remove_source
 
         if not remove_source(path):
             raise UserError(f"{path}: not a saved source (see `switchcost sources list`)")

@@ -8,21 +8,21 @@ from pathlib import Path
 
 import click
 
-from app.cli_options import db_option, domain_errors
-from app.console import say
+from switchcost.app.cli_options import db_option, domain_errors
+from switchcost.app.console import say
 
 USING = ("auto", "systemd", "cron")
 RUNS_SHOWN = 5
 
 
 def _db(db: Path | None) -> Path:
-    from queries.location import default_db_path
+    from switchcost.queries.location import default_db_path
 
     return (db or default_db_path()).expanduser()
 
 
 def _backend(using: str) -> str:
-    from app import schedule
+    from switchcost.app import schedule
 
     if using != "auto":
         return using
@@ -30,7 +30,7 @@ def _backend(using: str) -> str:
 
 
 def install(every_text: str, paths: tuple[Path, ...], db: Path | None, using: str) -> None:
-    from app import schedule
+    from switchcost.app import schedule
 
     every = schedule.parse_every(every_text)
     for path in paths:
@@ -63,7 +63,7 @@ def install(every_text: str, paths: tuple[Path, ...], db: Path | None, using: st
 
 def remove() -> bool:
     """Take out the timer and the crontab line, whichever are there; True if any was."""
-    from app import schedule
+    from switchcost.app import schedule
 
     removed = False
     folder = schedule.unit_dir()
@@ -89,7 +89,7 @@ def remove() -> bool:
 
 def installed() -> list[str]:
     """What is installed, in words (one line each)."""
-    from app import schedule
+    from switchcost.app import schedule
 
     out: list[str] = []
     timer = schedule.unit_dir() / f"{schedule.UNIT}.timer"
@@ -108,8 +108,8 @@ def installed() -> list[str]:
 
 
 def _runs(db: Path) -> list[str]:
-    from queries import dashboard
-    from queries import db as qdb
+    from switchcost.queries import dashboard
+    from switchcost.queries import db as qdb
 
     with qdb.connect(db, read_only=True) as conn:
         frame = dashboard.ingest_runs(conn, RUNS_SHOWN)
@@ -131,7 +131,7 @@ def installed_db() -> Path | None:
     """The --db of the installed job (timer first, then crontab), if one is installed."""
     import shlex
 
-    from app import schedule
+    from switchcost.app import schedule
 
     lines: list[str] = []
     service = schedule.unit_dir() / f"{schedule.UNIT}.service"
@@ -151,7 +151,7 @@ def installed_db() -> Path | None:
 
 
 def status(db: Path | None) -> None:
-    from app import schedule
+    from switchcost.app import schedule
 
     what = installed()
     db = db or installed_db()

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from app.cli_options import (
+from switchcost.app.cli_options import (
     db_option,
     domain_errors,
     format_option,
@@ -24,9 +24,9 @@ from app.cli_options import (
     since_option,
     until_option,
 )
-from app.console import err_console
-from queries.dimensions import BUCKET_DIMENSIONS
-from queries.errors import UserError
+from switchcost.app.console import err_console
+from switchcost.queries.dimensions import BUCKET_DIMENSIONS
+from switchcost.queries.errors import UserError
 
 
 def _say(text: str) -> None:
@@ -37,8 +37,8 @@ def run_fetch(
     db: Path | None, since: dt.date | None, until: dt.date | None, base_url: str | None
 ) -> None:
     """Fetch every report still open in [since, until] and store it in one transaction."""
-    from ingest import fetch_api
-    from ingest.load_buckets import FetchedReport, first_open_day, store_reports
+    from switchcost.ingest import fetch_api
+    from switchcost.ingest.load_buckets import FetchedReport, first_open_day, store_reports
 
     key = os.environ.get(fetch_api.ADMIN_KEY_ENV, "").strip()
     if not key:
@@ -93,9 +93,9 @@ def report_buckets(
     prices: Path | None,
 ) -> None:
     """Anthropic's reported usage and cost per group (`report --source usage-api`)."""
-    from app.commands_data import emit
-    from queries import buckets
-    from queries import db as qdb
+    from switchcost.app.commands_data import emit
+    from switchcost.queries import buckets
+    from switchcost.queries import db as qdb
 
     with qdb.connect(db, read_only=True, prices=prices) as conn:
         frame = buckets.bucket_report(conn, by, since, until)
@@ -117,9 +117,9 @@ def _totals(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, A
 def run_reconcile(
     db: Path | None, since: dt.date | None, until: dt.date | None, fmt: str, prices: Path | None
 ) -> None:
-    from app.commands_data import emit
-    from queries import buckets
-    from queries import db as qdb
+    from switchcost.app.commands_data import emit
+    from switchcost.queries import buckets
+    from switchcost.queries import db as qdb
 
     with qdb.connect(db, read_only=True, prices=prices) as conn:
         frame = buckets.reconcile(conn, since, until)

@@ -9,13 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.console import err_console, out_console, say
-from app.output import csv_text, table_cell, to_json, write_csv
-from queries.errors import UserError
+from switchcost.app.console import err_console, out_console, say
+from switchcost.app.output import csv_text, table_cell, to_json, write_csv
+from switchcost.queries.errors import UserError
 
 if TYPE_CHECKING:
-    from ingest.discover import Tree
-    from ingest.summary import IngestReport
+    from switchcost.ingest.discover import Tree
+    from switchcost.ingest.summary import IngestReport
 
 MAX_LISTED = 10
 
@@ -30,11 +30,11 @@ def ingest(
 ) -> int:
     """Run one ingest with a progress bar on a terminal; print the summary; exit code."""
     if not paths:  # Claude Code's own folders and the saved sources
-        from app.cli_saved_sources import ingest_defaults
+        from switchcost.app.cli_saved_sources import ingest_defaults
 
         return ingest_defaults(db, fmt, workload_tags, wait, prices)
-    from ingest import discover, stamp
-    from queries.location import default_db_path
+    from switchcost.ingest import discover, stamp
+    from switchcost.queries.location import default_db_path
 
     # Taken before anything is read, and handed to the run.  When no directory changed since
     # the last run, its file list is stat'ed instead of walking the tree again.
@@ -55,9 +55,9 @@ def _nothing_new(
     Checked before DuckDB is even imported: a scheduled ingest with nothing new costs a walk
     over the files and a few stat calls (see ingest/stamp.py for why that is safe).
     """
-    from ingest import stamp
-    from ingest.summary import IngestReport
-    from queries.location import default_db_path
+    from switchcost.ingest import stamp
+    from switchcost.ingest.summary import IngestReport
+    from switchcost.queries.location import default_db_path
 
     hit = stamp.matching(db or default_db_path(), stamp.inputs_digest(files, fmt))
     if hit is None:
@@ -83,8 +83,8 @@ def _run_ingest(
     wait: float,
     prices: Path | None,
 ) -> IngestReport:
-    from ingest.load import ingest_paths
-    from ingest.records import ReadOptions
+    from switchcost.ingest.load import ingest_paths
+    from switchcost.ingest.records import ReadOptions
 
     options = ReadOptions(
         workload_tags=tuple(t.strip() for t in workload_tags.split(",") if t.strip())
@@ -164,7 +164,7 @@ def _print_summary(report: IngestReport, fmt: str = "auto") -> None:
 def _print_skipped(skipped: list[tuple[str, str]]) -> None:
     """Each skipped file with its reason, the first MAX_LISTED of them, the rest counted by
     reason on one line; empty files only counted (a folder of 10,000 empty files is one line)."""
-    from ingest.summary import EMPTY
+    from switchcost.ingest.summary import EMPTY
 
     empty = [path for path, why in skipped if why == EMPTY]
     listed = [(path, why) for path, why in skipped if why != EMPTY]
@@ -258,8 +258,8 @@ def report(
     fmt: str,
     prices: Path | None,
 ) -> None:
-    from app import report_cache
-    from queries.location import default_db_path
+    from switchcost.app import report_cache
+    from switchcost.queries.location import default_db_path
 
     check_tz(tz)
     path = db or default_db_path()
@@ -269,9 +269,9 @@ def report(
         sys.stdout.write(text)  # nothing it is made from has changed (see app/report_cache.py)
         return
 
-    from queries import db as qdb
-    from queries import reports
-    from queries.filters import Filters
+    from switchcost.queries import db as qdb
+    from switchcost.queries import reports
+    from switchcost.queries.filters import Filters
 
     with qdb.connect(db, read_only=True, prices=prices) as conn:
         rows = reports.usage_rows(conn, by, Filters(since=since, until=until, tz=tz))
@@ -297,8 +297,8 @@ def check_tz(tz: str) -> None:
 
 
 def export(db: Path | None, out: Path, tz: str, prices: Path | None) -> None:
-    from queries import db as qdb
-    from queries import exports
+    from switchcost.queries import db as qdb
+    from switchcost.queries import exports
 
     check_tz(tz)
     try:
@@ -340,8 +340,8 @@ PRICE_RATES = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_rea
 
 
 def prices(model: str | None, fmt: str, user_file: Path | None, sources: bool = False) -> None:
-    from app.price_rows import price_rows
-    from queries.price_file import load_price_book
+    from switchcost.app.price_rows import price_rows
+    from switchcost.queries.price_file import load_price_book
 
     book = load_price_book(user_file)
     rows = price_rows(book, model)

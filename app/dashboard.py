@@ -14,9 +14,9 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
-from app import data, project_names
-from queries.db import DatabaseError
-from queries.filters import Filters
+from switchcost.app import data, project_names
+from switchcost.queries.db import DatabaseError
+from switchcost.queries.filters import Filters
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "app_pages"

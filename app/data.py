@@ -22,15 +22,15 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from app import project_names
-from app.output import csv_text
-from app.switch_text import assumptions_table as assumptions_table
-from app.switch_text import headline as headline
-from app.switch_text import scenario_label as scenario_label
-from queries import dashboard as qdash
-from queries import db as qdb
-from queries.filters import Filters
-from queries.location import file_identity, user_price_file
+from switchcost.app import project_names
+from switchcost.app.output import csv_text
+from switchcost.app.switch_text import assumptions_table as assumptions_table
+from switchcost.app.switch_text import headline as headline
+from switchcost.app.switch_text import scenario_label as scenario_label
+from switchcost.queries import dashboard as qdash
+from switchcost.queries import db as qdb
+from switchcost.queries.filters import Filters
+from switchcost.queries.location import file_identity, user_price_file
 
 DB_ENV = "SWITCHCOST_DB"
 #: Seconds to wait for an ingest to release the write lock before falling back to cached data.
@@ -114,7 +114,7 @@ class ScenarioSpec:
 
     def build(self) -> Any:
         """The `queries.projection.Scenario` these choices describe."""
-        from queries.projection import Scenario
+        from switchcost.queries.projection import Scenario
 
         return Scenario(
             name=self.name,
@@ -176,7 +176,7 @@ def _overview(conn: Any, filters: Filters) -> OverviewData:
 
 
 def _switch(conn: Any, filters: Filters, spec: ScenarioSpec) -> SwitchData:
-    from queries import projection
+    from switchcost.queries import projection
 
     return _switch_data(projection.project(conn, spec.build(), filters, exact=False))
 
@@ -192,7 +192,7 @@ def _switch_data(result: Any) -> SwitchData:
 
 
 def _switch_base(conn: Any, filters: Filters, targets: tuple[str, ...]) -> Any:
-    from queries import projection
+    from switchcost.queries import projection
 
     return projection.prepare_base(conn, targets, None, filters, with_classes=False, exact=False)
 
@@ -200,7 +200,7 @@ def _switch_base(conn: Any, filters: Filters, targets: tuple[str, ...]) -> Any:
 def _switch_latency(
     conn: Any, filters: Filters, targets: tuple[str, ...], speeds: tuple[Any, ...], chosen: Any
 ) -> dict[tuple[str | None, str], dict[str, Any]]:
-    from queries import projection
+    from switchcost.queries import projection
 
     return projection.prepare_latency(conn, targets, filters, speeds, chosen, exact=False)
 
@@ -210,7 +210,7 @@ def switch(filters: Filters, spec: ScenarioSpec) -> SwitchData:
     speeds per (filters, targets), and the latency percentiles per selection and output ratio.
     Share and escalation only rescale the sums, so moving those sliders costs no query, and
     editing which workloads move re-runs only the latency query."""
-    from queries import projection
+    from switchcost.queries import projection
 
     scenario = spec.build()
     base = replace(load("switch_base", filters, spec.targets), classes=load("classes", filters))
@@ -222,13 +222,13 @@ def switch(filters: Filters, spec: ScenarioSpec) -> SwitchData:
 
 
 def _classes(conn: Any, filters: Filters) -> pl.DataFrame:
-    from queries import projection
+    from switchcost.queries import projection
 
     return projection.task_classes(conn, filters)
 
 
 def _latency(conn: Any, filters: Filters) -> LatencyData:
-    from queries.latency import latency_tables
+    from switchcost.queries.latency import latency_tables
 
     found = latency_tables(conn, filters)
     return LatencyData(by_model=found.by_model, by_workload=found.by_workload, note=found.note)
@@ -256,7 +256,7 @@ def _data_page(conn: Any) -> DataPageData:
     total, bad = qdash.malformed(conn)
     if "reason" in bad.columns and bad.height:
         # Reasons are redacted when stored; this also covers rows an older version stored.
-        from ingest.redact import redact
+        from switchcost.ingest.redact import redact
 
         bad = bad.with_columns(pl.col("reason").map_elements(redact, return_dtype=pl.String))
     return DataPageData(
@@ -280,7 +280,7 @@ def _levers(
     batchable: tuple[str, ...],
 ) -> Any:
     """The other levers beside the switch (queries/levers.py; shaped by app/levers_view.py)."""
-    from queries import levers
+    from switchcost.queries import levers
 
     return levers.compute_moves(conn, filters, targets, move_all, move_sub, None, batchable)
 

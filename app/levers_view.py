@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from app import data, ui
+from switchcost.app import data, ui
 
 if TYPE_CHECKING:
-    from app.data import ScenarioSpec, SwitchData
-    from queries.filters import Filters
+    from switchcost.app.data import ScenarioSpec, SwitchData
+    from switchcost.queries.filters import Filters
 
 # Lever column -> the name the page shows it under (app/ui.py turns names into labels).
 SHOWN = {
@@ -79,7 +79,7 @@ def levers_table(
     filters: Filters, spec: ScenarioSpec, result: SwitchData, batchable: tuple[str, ...]
 ) -> pl.DataFrame:
     """One row per workload x target with any lever to show, in the page's projection."""
-    from queries import levers, projection
+    from switchcost.queries import levers, projection
 
     base = replace(
         data.load("switch_base", filters, spec.targets), classes=data.load("classes", filters)
@@ -103,6 +103,6 @@ def levers_table(
 
 def assumptions() -> dict[str, str]:
     """Each lever's assumption, by its name on the page."""
-    from queries.levers import ASSUMPTIONS
+    from switchcost.queries.levers import ASSUMPTIONS
 
     return {NAMES[k]: v for k, v in ASSUMPTIONS.items()}

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from app import data, ui
+from switchcost.app import data, ui
 
 if TYPE_CHECKING:
-    from app.data import ScenarioSpec
-    from queries.filters import Filters
+    from switchcost.app.data import ScenarioSpec
+    from switchcost.queries.filters import Filters
 
 ui.LABELS.update(
     {
@@ -42,8 +42,8 @@ ui.LABELS.update(
 
 def _measured(conn: Any, filters: Filters, spec: ScenarioSpec) -> pl.DataFrame:
     """The measured projection's rows for workloads with replay evidence (empty: none)."""
-    from queries.measured.evidence import load
-    from queries.measured.projection import project_measured
+    from switchcost.queries.measured.evidence import load
+    from switchcost.queries.measured.projection import project_measured
 
     if not load(conn):
         return pl.DataFrame()

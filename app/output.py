@@ -80,7 +80,7 @@ def table_cell(col: str, value: Any) -> str:
     if value is None:
         return "—"
     if col in ("workload", "project"):
-        from app.project_names import name
+        from switchcost.app.project_names import name
 
         return terminal_text(name(value))  # a Claude Code folder by its readable name
     if col.endswith("_usd"):

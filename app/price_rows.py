@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from queries.price_file import RATE_FIELDS, PriceBook
+from switchcost.queries.price_file import RATE_FIELDS, PriceBook
 
 
 def price_rows(book: PriceBook, model: str | None = None) -> list[dict[str, Any]]:

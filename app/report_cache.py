@@ -16,7 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from queries.location import file_identity, shipped_price_file, user_price_file
+from switchcost.queries.location import file_identity, shipped_price_file, user_price_file
 
 KEEP = 32  # newest entries kept per database
 _CODE_DIRS = ("app", "queries")

@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from queries.errors import UserError
+from switchcost.queries.errors import UserError
 
 CONFIG_ENV = "SWITCHCOST_CONFIG"
 CLAUDE_ENV = "CLAUDE_CONFIG_DIR"
@@ -111,7 +111,7 @@ def normalise(path: Path) -> str:
 def add_source(path: Path, fmt: str = AUTO) -> tuple[Source, bool]:
     """Save a source (or change its format); True when it was not saved before."""
     if fmt != AUTO:
-        from ingest.readers import REGISTRY
+        from switchcost.ingest.readers import REGISTRY
 
         if fmt not in REGISTRY:
             raise UserError(f"unknown format {fmt!r}; known: auto, {', '.join(REGISTRY)}")

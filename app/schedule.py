@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from queries.errors import UserError
+from switchcost.queries.errors import UserError
 
 UNIT = "switchcost-ingest"
 MARKER = "# switchcost-schedule:"
@@ -71,7 +71,7 @@ def executable() -> list[str]:
     found = shutil.which("switchcost")
     if found:
         return [os.path.abspath(found)]
-    return [os.path.abspath(sys.executable), "-m", "app"]
+    return [os.path.abspath(sys.executable), "-m", "switchcost"]
 
 
 def job_argv(paths: list[Path], db: Path) -> list[str]:

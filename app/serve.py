@@ -21,8 +21,8 @@ def preload() -> None:
     import polars as pl
     import pyarrow  # noqa: F401
 
-    import queries.dashboard
-    import queries.projection  # noqa: F401
+    import switchcost.queries.dashboard
+    import switchcost.queries.projection  # noqa: F401
 
     figure = go.Figure(go.Bar(x=["a"], y=[1.0]))
     figure.update_layout(barmode="group", legend={"orientation": "h"})
@@ -31,7 +31,7 @@ def preload() -> None:
 
 
 def main() -> None:
-    """`python -m app.serve ARGS`: the same arguments as `streamlit run ARGS`."""
+    """`python -m switchcost.app.serve ARGS`: the same arguments as `streamlit run ARGS`."""
     preload()
     from streamlit.web import cli
 

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from app import project_names
-from app.safe_text import md, md_join
+from switchcost.app import project_names
+from switchcost.app.safe_text import md, md_join
 
 if TYPE_CHECKING:
-    from app.data import ScenarioSpec, SwitchData
+    from switchcost.app.data import ScenarioSpec, SwitchData
 
 
 def _dollars(value: Any) -> str:
-    from app.ui import dollars
+    from switchcost.app.ui import dollars
 
     return dollars(value)
 

@@ -16,8 +16,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from app import project_names
-from app.output import csv_text, money
+from switchcost.app import project_names
+from switchcost.app.output import csv_text, money
 
 CENT = Decimal("0.01")
 EMPTY = "—"

@@ -149,7 +149,7 @@ RUN_ROWS = 1_000_000
 def build(path: Path, rows: int) -> None:
     """A database with `rows` generated requests in runs of RUN_ROWS (in time order, as logs
     arrive), each committed with its rollup refresh as the loader does, and its source files."""
-    from queries import db, rollup
+    from switchcost.queries import db, rollup
 
     with db.connect(path) as conn:
         for run, lo in enumerate(range(0, rows, RUN_ROWS), start=1):
@@ -171,7 +171,7 @@ def build(path: Path, rows: int) -> None:
 
 def upgrade(path: Path) -> None:
     """Bring a kept database to the current schema and its rollup up to date, as an ingest would."""
-    from queries import db, rollup
+    from switchcost.queries import db, rollup
 
     with db.connect(path) as conn, db.transaction(conn):
         run_id = conn.execute("SELECT coalesce(max(run_id), 0) FROM ingest_runs").fetchall()[0][0]
@@ -199,7 +199,7 @@ FROM requests WHERE latency_ms IS NOT NULL GROUP BY GROUPING SETS ((workload), (
 
 
 def _bare(path: Path, query: str) -> None:
-    from queries import db
+    from switchcost.queries import db
 
     with db.reading(path) as conn:
         conn.execute(query).fetchall()
@@ -216,9 +216,9 @@ def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]
     from dataclasses import replace
     from decimal import Decimal
 
-    from app import data
-    from queries.filters import Filters
-    from queries.projection import moves
+    from switchcost.app import data
+    from switchcost.queries.filters import Filters
+    from switchcost.queries.projection import moves
 
     spec = data.ScenarioSpec(name="recommended")
     base = data.read_page("switch_base", path, Filters(), spec.targets)
@@ -266,7 +266,7 @@ def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]
         ("floor: latency percentiles", lambda: _bare(path, FLOOR_LATENCY)),
         ("floor: current+projected", lambda: _bare(path, FLOOR_PROJECTED)),
     ]
-    from queries import db
+    from switchcost.queries import db
 
     db._READERS.clear()  # a new server process: the first load installs the price tables
     start = time.perf_counter()
@@ -295,10 +295,10 @@ def verify(path: Path) -> tuple[Decimal, float]:
     """(largest cost difference in dollars, largest relative percentile difference) between
     what the pages read (rollup and histograms) and the per-request computation, over the
     whole window and the filter-change window, by model, workload and day."""
-    from queries import db, reports
-    from queries.filters import Filters
-    from queries.latency import latency_tables
-    from queries.run_sql import run
+    from switchcost.queries import db, reports
+    from switchcost.queries.filters import Filters
+    from switchcost.queries.latency import latency_tables
+    from switchcost.queries.run_sql import run
 
     worst_cost, worst_pct = Decimal(0), 0.0
     with db.reading(path) as conn:
@@ -343,8 +343,8 @@ CLI_COMMANDS = (
 def time_cli(path: Path, runs: int) -> list[tuple[str, float, float]]:
     """(command, median s, max s) of `switchcost <command>` as its own process (start, import,
     open, query, print), with the report cache off so every run computes its answer."""
-    # `python -m app` from this checkout: what the `switchcost` script runs, from this code
-    exe = [sys.executable, "-m", "app"]
+    # `python -m switchcost` from this checkout: what the `switchcost` script runs, from this code
+    exe = [sys.executable, "-m", "switchcost"]
     env = {**os.environ, "SWITCHCOST_REPORT_CACHE": "0", "PYTHONPATH": str(REPO)}
     out = []
     floor = (

@@ -116,7 +116,7 @@ con.close()
 # DuckDB, open the database (writable for the ingest, read-only for the report) and close it.
 OPEN_ONLY = """
 import sys
-import app.cli, duckdb
+import switchcost.app.cli, duckdb
 duckdb.connect(sys.argv[1], read_only=sys.argv[2] == 'ro').close()
 """
 
@@ -235,10 +235,21 @@ class Bench:
         remove(self.work, "raw.duckdb")
 
     def ingest(self, paths: Path, db: Path) -> list[str]:
-        return [self.py, "-m", "app", "ingest", str(paths), "--db", str(db)]
+        return [self.py, "-m", "switchcost", "ingest", str(paths), "--db", str(db)]
 
     def report(self, db: Path) -> list[str]:
-        return [self.py, "-m", "app", "report", "--by", "day", "--db", str(db), "--format", "json"]
+        return [
+            self.py,
+            "-m",
+            "switchcost",
+            "report",
+            "--by",
+            "day",
+            "--db",
+            str(db),
+            "--format",
+            "json",
+        ]
 
     def fresh_db(self, name: str) -> Path:
         remove(self.work, name)

@@ -29,7 +29,7 @@ READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
 def _switchcost(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "app", *args], env=env)
+    return subprocess.Popen([sys.executable, "-m", "switchcost", *args], env=env)
 
 
 def _free_port() -> int:

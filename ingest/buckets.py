@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from ingest.records import ReadResult
+from switchcost.ingest.records import ReadResult
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingest.capture import Captured
-from ingest.records import workload_from_tags
+from switchcost.ingest.capture import Captured
+from switchcost.ingest.records import workload_from_tags
 
 
 def _message(record: dict[str, Any]) -> dict[str, Any] | None:

@@ -13,11 +13,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.merge import merge
-from ingest.readers._common import Row
-from ingest.records import table_from_rows
-from queries import db, rollup
-from queries.run_sql import rows as sql_rows
+from switchcost.ingest.merge import merge
+from switchcost.ingest.readers._common import Row
+from switchcost.ingest.records import table_from_rows
+from switchcost.queries import db, rollup
+from switchcost.queries.run_sql import rows as sql_rows
 
 
 @dataclass

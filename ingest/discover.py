@@ -10,10 +10,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.errors import InputError
-from ingest.head import Head as Head
-from ingest.head import read_head as read_head
-from ingest.tasks import QUIET_SECONDS, FileTask, byte_at
+from switchcost.ingest.errors import InputError
+from switchcost.ingest.head import Head as Head
+from switchcost.ingest.head import read_head as read_head
+from switchcost.ingest.tasks import QUIET_SECONDS, FileTask, byte_at
 
 __all__ = ["Head", "InputError", "Tree", "plan", "read_head", "snapshot", "walk"]
 

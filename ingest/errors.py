@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from queries.errors import UserError as UserError
+from switchcost.queries.errors import UserError as UserError
 
 
 class InputError(UserError):

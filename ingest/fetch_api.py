@@ -24,10 +24,10 @@ from typing import Any
 
 import anthropic
 
-from ingest.buckets import BadBucket, cents_to_usd, cost_record, usage_record
-from ingest.errors import UserError
-from ingest.load_buckets import FetchedReport
-from ingest.redact import scrub
+from switchcost.ingest.buckets import BadBucket, cents_to_usd, cost_record, usage_record
+from switchcost.ingest.errors import UserError
+from switchcost.ingest.load_buckets import FetchedReport
+from switchcost.ingest.redact import scrub
 
 ADMIN_KEY_ENV = "ANTHROPIC_ADMIN_KEY"
 WINDOW_DAYS = 31

@@ -1,7 +1,7 @@
 """Log every Messages API call of your own `anthropic` client to a file switchcost ingests.
 
     import anthropic
-    from ingest.instrument import instrument
+    from switchcost.ingest.instrument import instrument
     client = instrument(anthropic.Anthropic(), "claude_calls.jsonl", tags={"workload": "triage"})
 
 Then use `client` exactly as before (`messages.create`, `create(stream=True)`, `messages.stream`,

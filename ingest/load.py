@@ -27,18 +27,18 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import arenas, stamp
-from ingest import discover as disc
-from ingest.buckets import BucketResult
-from ingest.load_buckets import merge_file_buckets
-from ingest.merge import merge
-from ingest.read_ahead import read_ahead
-from ingest.readers import REGISTRY, detect, skip_reason
-from ingest.records import FileTask, Malformed, ReadOptions, ReadResult
-from ingest.summary import IngestReport
-from ingest.tasks import count_newlines, line_end_after
-from queries import db, rollup
-from queries.run_sql import rows as sql_rows
+from switchcost.ingest import arenas, stamp
+from switchcost.ingest import discover as disc
+from switchcost.ingest.buckets import BucketResult
+from switchcost.ingest.load_buckets import merge_file_buckets
+from switchcost.ingest.merge import merge
+from switchcost.ingest.read_ahead import read_ahead
+from switchcost.ingest.readers import REGISTRY, detect, skip_reason
+from switchcost.ingest.records import FileTask, Malformed, ReadOptions, ReadResult
+from switchcost.ingest.summary import IngestReport
+from switchcost.ingest.tasks import count_newlines, line_end_after
+from switchcost.queries import db, rollup
+from switchcost.queries.run_sql import rows as sql_rows
 
 # Files are read in chunks of about this many bytes: small enough to keep the parser's memory
 # flat, large enough that per-query overhead stays negligible.

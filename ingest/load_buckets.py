@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from ingest.buckets import BucketResult, cost_table, usage_table
-from queries import db
+from switchcost.ingest.buckets import BucketResult, cost_table, usage_table
+from switchcost.queries import db
 
 if TYPE_CHECKING:
     import pyarrow as pa

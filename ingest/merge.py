@@ -11,7 +11,7 @@ import contextlib
 
 import duckdb
 
-from ingest.records import COLUMNS, Records
+from switchcost.ingest.records import COLUMNS, Records
 
 _TOTAL = (
     "({t}.input_tokens + {t}.cache_write_5m + {t}.cache_write_1h + {t}.cache_read"

@@ -29,9 +29,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.readers._common import Row, count, millis, row, text_or_none, timestamp
-from ingest.readers.jsonl import BadRecord
-from ingest.records import ReadOptions, workload_from_tags
+from switchcost.ingest.readers._common import Row, count, millis, row, text_or_none, timestamp
+from switchcost.ingest.readers.jsonl import BadRecord
+from switchcost.ingest.records import ReadOptions, workload_from_tags
 
 SOURCE = "otlp-logs"
 EVENT_BODY = "claude_code.api_request"

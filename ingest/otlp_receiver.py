@@ -22,10 +22,10 @@ from typing import Any
 
 import orjson
 
-from ingest.otlp import convert
-from ingest.readers._common import Row
-from ingest.readers.jsonl import BadRecord
-from ingest.records import ReadOptions
+from switchcost.ingest.otlp import convert
+from switchcost.ingest.readers._common import Row
+from switchcost.ingest.readers.jsonl import BadRecord
+from switchcost.ingest.records import ReadOptions
 
 MAX_BODY = 16 * 1024 * 1024  # bytes on the wire (the Collector's default limit is 20 MiB)
 MAX_DECODED = 64 * 1024 * 1024  # bytes after gzip

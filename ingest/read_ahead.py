@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
-from ingest.records import FileTask
+from switchcost.ingest.records import FileTask
 
 
 class Closable(Protocol):

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 # Re-exported: readers take these from here.
-from ingest.tasks import RANGE_BYTES as RANGE_BYTES
-from ingest.tasks import FileTask as FileTask
-from ingest.tasks import Malformed as Malformed
-from ingest.tasks import task_lines as task_lines
+from switchcost.ingest.tasks import RANGE_BYTES as RANGE_BYTES
+from switchcost.ingest.tasks import FileTask as FileTask
+from switchcost.ingest.tasks import Malformed as Malformed
+from switchcost.ingest.tasks import task_lines as task_lines
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.discover import Tree, roots
-from queries.location import file_identity
+from switchcost.ingest.discover import Tree, roots
+from switchcost.queries.location import file_identity
 
 VERSION = 2
 RACY_NS = 2_000_000_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.tasks import Malformed
+from switchcost.ingest.tasks import Malformed
 
 EMPTY = "empty file"  # the reason given for skipping an empty file (not a failure)
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.redact import redact
+from switchcost.ingest.redact import redact
 
 # A reader that sets RANGE_BYTES (every JSON-lines reader but Claude Code's, which parses in
 # DuckDB) has files larger than this read and merged in ranges, each loaded before the next is

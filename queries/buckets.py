@@ -7,10 +7,10 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from queries.dimensions import BUCKET_DIMENSIONS as BUCKET_DIMENSIONS
-from queries.dimensions import BucketDimension as BucketDimension
-from queries.errors import UserError
-from queries.run_sql import run
+from switchcost.queries.dimensions import BUCKET_DIMENSIONS as BUCKET_DIMENSIONS
+from switchcost.queries.dimensions import BucketDimension as BucketDimension
+from switchcost.queries.errors import UserError
+from switchcost.queries.run_sql import run
 
 # The API's group field for each dimension that needs one (time and model are in every grouping).
 _API_FIELD = {

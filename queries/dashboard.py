@@ -14,10 +14,10 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from queries import rollup, run_rate
-from queries.filters import Filters
-from queries.reports import query_params
-from queries.run_sql import rows, run
+from switchcost.queries import rollup, run_rate
+from switchcost.queries.filters import Filters
+from switchcost.queries.reports import query_params
+from switchcost.queries.run_sql import rows, run
 
 TOKEN_TYPES = (
     "input_tokens",

@@ -23,12 +23,12 @@ from typing import TypeVar
 import duckdb
 
 # Re-exported: callers that already hold a connection find the path here too.
-from queries.errors import DatabaseBusy as DatabaseBusy
-from queries.errors import DatabaseError as DatabaseError
-from queries.errors import SettingError, damaged_database
-from queries.location import DEFAULT_DB as DEFAULT_DB
-from queries.location import default_db_path as default_db_path
-from queries.location import file_identity, shipped_price_file, user_price_file
+from switchcost.queries.errors import DatabaseBusy as DatabaseBusy
+from switchcost.queries.errors import DatabaseError as DatabaseError
+from switchcost.queries.errors import SettingError, damaged_database
+from switchcost.queries.location import DEFAULT_DB as DEFAULT_DB
+from switchcost.queries.location import default_db_path as default_db_path
+from switchcost.queries.location import file_identity, shipped_price_file, user_price_file
 
 LOCK_WAIT_SECONDS = 30.0
 # DuckDB's buffer pool per connection.  The writer's is small: it keeps the blocks it wrote as
@@ -60,7 +60,7 @@ def memory_limit(read_only: bool) -> str:
 
 
 def _migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("queries") / "migrations"
+    folder = resources.files("switchcost.queries") / "migrations"
     found = []
     for entry in folder.iterdir():
         name = entry.name
@@ -173,7 +173,7 @@ def connect(
     Every connection then gets the price tables and the priced view (temporary, per
     connection), so a changed price file changes every report without re-ingesting.
     """
-    from queries import price_tables
+    from switchcost.queries import price_tables
 
     db = path or default_db_path()
     if read_only:
@@ -303,7 +303,7 @@ def reading(
     the `with`, so a scheduled ingest can write between page loads."""
     db = path or default_db_path()
     _require_file(db)
-    from queries import price_tables
+    from switchcost.queries import price_tables
 
     with _READERS_LOCK:
         key, conn, new = _reader(prices)

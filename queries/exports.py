@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from queries.filters import Filters
-from queries.reports import usage_by
-from queries.run_sql import run
+from switchcost.queries.filters import Filters
+from switchcost.queries.reports import usage_by
+from switchcost.queries.run_sql import run
 
 
 def all_exports(conn: duckdb.DuckDBPyConnection, tz: str = "UTC") -> dict[str, pl.DataFrame]:
@@ -24,6 +24,6 @@ def all_exports(conn: duckdb.DuckDBPyConnection, tz: str = "UTC") -> dict[str, p
 
 def _projection(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """The default `switchcost project` answer (recommended scenario, Haiku 4.5) as rows."""
-    from queries.projection import builtin_scenario, project
+    from switchcost.queries.projection import builtin_scenario, project
 
     return project(conn, builtin_scenario("recommended", ("claude-haiku-4-5",)), filters).rows

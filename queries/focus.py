@@ -20,8 +20,8 @@ from typing import Any
 
 import duckdb
 
-from queries import rollup
-from queries.run_sql import records
+from switchcost.queries import rollup
+from switchcost.queries.run_sql import records
 
 FOCUS_VERSION = "1.2"
 CURRENCY = "USD"
@@ -287,8 +287,8 @@ def projected_cost(conn: duckdb.DuckDBPyConnection, scenario: Any) -> FocusData:
     """The scenario's projected cost: one row per workload x target model over the data's
     window of UTC days (the projection models shares and escalation per workload, not per
     token type), BilledCost = projected cost; the current cost and savings beside it."""
-    from queries.filters import Filters
-    from queries.projection import project
+    from switchcost.queries.filters import Filters
+    from switchcost.queries.projection import project
 
     result = project(conn, scenario, Filters(tz="UTC"))
     first = result.assumptions["window_first_day"]

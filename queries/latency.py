@@ -16,10 +16,10 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from queries import rollup, sketch
-from queries.filters import Filters
-from queries.run_sql import rows, run
-from queries.task_class import Defaults
+from switchcost.queries import rollup, sketch
+from switchcost.queries.filters import Filters
+from switchcost.queries.run_sql import rows, run
+from switchcost.queries.task_class import Defaults
 
 LatencyBy = Literal["model", "workload"]
 

@@ -26,16 +26,16 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
-from queries.run_rate import DAYS_PER_MONTH
-from queries.run_sql import records
+from switchcost.queries.run_rate import DAYS_PER_MONTH
+from switchcost.queries.run_sql import records
 
 if TYPE_CHECKING:
     import duckdb
     import polars as pl
 
-    from queries.filters import Filters
-    from queries.projection import Scenario
-    from queries.task_class import Defaults
+    from switchcost.queries.filters import Filters
+    from switchcost.queries.projection import Scenario
+    from switchcost.queries.task_class import Defaults
 
 ZERO = Decimal(0)
 MTOK = Decimal(1_000_000)
@@ -181,7 +181,7 @@ def compute(
     batchable: tuple[str, ...] = (),
 ) -> Levers:
     """Every lever for the workloads of a projection (targets as resolved by it)."""
-    from queries import projection
+    from switchcost.queries import projection
 
     move_all, move_sub = projection.selection(scenario, classes, workloads)
     marked = tuple(batchable) + tuple(scenario.batchable)
@@ -201,7 +201,7 @@ def compute_moves(
 ) -> Levers:
     """The levers when the moves are known: workloads moved whole, and those whose sub-agent
     calls move (queries.projection.moves gives both)."""
-    from queries.reports import query_params
+    from switchcost.queries.reports import query_params
 
     params = filters.params()
     recent_from = _recent_from(conn, filters)
@@ -331,7 +331,7 @@ def for_projection(
     targets = tuple(dict.fromkeys(str(r["target"]) for r in rows))
     classes = getattr(result, "classes", None)
     if classes is None or (classes.is_empty() and scenario.rule() == "recommended"):
-        from queries.task_class import load_defaults, task_classes
+        from switchcost.queries.task_class import load_defaults, task_classes
 
         classes = task_classes(conn, filters, defaults or load_defaults())
     return compute(conn, scenario, filters, classes, workloads, targets, batchable)

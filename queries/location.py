@@ -20,7 +20,7 @@ USER_PRICE_FILE = Path.home() / ".config" / "switchcost" / "prices.toml"
 
 
 def shipped_price_file() -> Path:
-    return Path(str(resources.files("queries") / "prices.toml"))
+    return Path(str(resources.files("switchcost.queries") / "prices.toml"))
 
 
 def user_price_file(explicit: Path | None = None) -> Path | None:

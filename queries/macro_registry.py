@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from queries.sql_text import MACROS, header, macro_sql, names, strip_comments
+from switchcost.queries.sql_text import MACROS, header, macro_sql, names, strip_comments
 
 if TYPE_CHECKING:
     import duckdb

@@ -16,8 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from queries.errors import PriceFileError as PriceFileError  # re-exported
-from queries.location import shipped_price_file, user_price_file
+from switchcost.queries.errors import PriceFileError as PriceFileError  # re-exported
+from switchcost.queries.location import shipped_price_file, user_price_file
 
 RATE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
 LONG_FIELDS = tuple(f"long_context_{f}" for f in RATE_FIELDS)

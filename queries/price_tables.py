@@ -8,8 +8,14 @@ from pathlib import Path
 
 import duckdb
 
-from queries import macro_registry
-from queries.price_file import LONG_FIELDS, MULTIPLIERS, RATE_FIELDS, PriceBook, load_price_book
+from switchcost.queries import macro_registry
+from switchcost.queries.price_file import (
+    LONG_FIELDS,
+    MULTIPLIERS,
+    RATE_FIELDS,
+    PriceBook,
+    load_price_book,
+)
 
 _TABLES = """
 CREATE OR REPLACE TEMP TABLE models (

@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from queries import rollup
-from queries.dimensions import DIMENSIONS as DIMENSIONS
-from queries.dimensions import Dimension as Dimension
-from queries.errors import UserError
-from queries.filters import Filters
-from queries.run_sql import records, run
+from switchcost.queries import rollup
+from switchcost.queries.dimensions import DIMENSIONS as DIMENSIONS
+from switchcost.queries.dimensions import Dimension as Dimension
+from switchcost.queries.errors import UserError
+from switchcost.queries.filters import Filters
+from switchcost.queries.run_sql import records, run
 
 if TYPE_CHECKING:  # imported lazily: `switchcost report` prints rows without Polars
     import duckdb

@@ -14,13 +14,13 @@ import json
 
 import duckdb
 
-from queries.run_sql import rows
+from switchcost.queries.run_sql import rows
 
 
 def boundaries(conn: duckdb.DuckDBPyConnection) -> dict[str, list[int]]:
     """The threshold boundaries of this connection's price tables (prompt, cached, output);
     computed once per set of price tables (the dashboard's connection keeps them)."""
-    from queries import macro_registry
+    from switchcost.queries import macro_registry
 
     memo = macro_registry.memo(conn)
     if memo is not None and "rollup_bounds" in memo:

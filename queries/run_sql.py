@@ -10,8 +10,8 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from queries import macro_registry
-from queries.sql_text import params_of, sql
+from switchcost.queries import macro_registry
+from switchcost.queries.sql_text import params_of, sql
 
 if TYPE_CHECKING:
     import duckdb

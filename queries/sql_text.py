@@ -20,7 +20,7 @@ def sql(name: str, folder: str = "sql") -> str:
     """The text of queries/<folder>/<name>.sql."""
     if not _NAME.fullmatch(name):
         raise ValueError(f"bad query name {name!r}")
-    return (resources.files("queries") / folder / f"{name}.sql").read_text(encoding="utf-8")
+    return (resources.files("switchcost.queries") / folder / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def macro_sql(name: str) -> str:
@@ -30,7 +30,7 @@ def macro_sql(name: str) -> str:
 
 def names(folder: str) -> list[str]:
     """The names of the `.sql` files in queries/<folder>/, sorted."""
-    found = resources.files("queries") / folder
+    found = resources.files("switchcost.queries") / folder
     return sorted(f.name.removesuffix(".sql") for f in found.iterdir() if f.name.endswith(".sql"))
 
 

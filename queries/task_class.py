@@ -19,10 +19,10 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from queries import rollup
-from queries.errors import UserError
-from queries.filters import Filters
-from queries.run_sql import run
+from switchcost.queries import rollup
+from switchcost.queries.errors import UserError
+from switchcost.queries.filters import Filters
+from switchcost.queries.run_sql import run
 
 TaskClass = Literal[
     "transformation", "generation", "agentic-coding", "planning", "fact-lookup", "unknown"
@@ -74,7 +74,7 @@ class Defaults:
 
 
 def shipped_defaults_file() -> Path:
-    return Path(str(resources.files("queries") / "projection_defaults.toml"))
+    return Path(str(resources.files("switchcost.queries") / "projection_defaults.toml"))
 
 
 def user_rules_file(explicit: Path | None = None) -> Path | None:

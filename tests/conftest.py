@@ -27,10 +27,10 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.delenv("SWITCHCOST_PRICES", raising=False)
     monkeypatch.delenv("ANTHROPIC_ADMIN_KEY", raising=False)
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    import queries.location
+    from switchcost.queries import location
 
     user_prices = home / ".config/switchcost/prices.toml"
-    monkeypatch.setattr(queries.location, "USER_PRICE_FILE", user_prices)
+    monkeypatch.setattr(location, "USER_PRICE_FILE", user_prices)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from app.cli import app
+from switchcost.app.cli import app
 from tests.replay_fakeapi import BIG, original_answer, original_usage, prompt
 
 API_KEY = "sk-ant-api03-TESTKEY-never-written-0123456789"

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from ingest.load import ingest_paths
-from queries import db
+from switchcost.ingest.load import ingest_paths
+from switchcost.queries import db
 from tests.cc_lines import assistant, user
 
 SONNET = "claude-sonnet-4-5-20250929"
@@ -190,7 +190,7 @@ def test_timing_is_derived_from_the_transcript(tmp_path: Path, db_path: Path) ->
 def test_timing_survives_a_response_read_across_two_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ingest.readers import claude_code, claude_code_ranges
+    from switchcost.ingest.readers import claude_code, claude_code_ranges
 
     f = tree(tmp_path / "logs")
     lines = [user(ts="2026-11-02T10:00:00.000Z")]
@@ -213,7 +213,7 @@ def test_timing_survives_a_response_read_across_two_batches(
 def test_giant_lines_are_read_with_their_line_numbers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ingest.readers import claude_code, claude_code_ranges
+    from switchcost.ingest.readers import claude_code, claude_code_ranges
 
     monkeypatch.setattr(claude_code, "WHOLE_FILE_BYTES", 0)
     monkeypatch.setattr(claude_code_ranges, "GIANT_LINE", 2_000)
@@ -243,7 +243,7 @@ def test_giant_lines_are_read_with_their_line_numbers(
 def test_no_copy_of_the_transcripts_is_left_anywhere(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ingest.readers import claude_code
+    from switchcost.ingest.readers import claude_code
 
     monkeypatch.setattr(claude_code, "WHOLE_FILE_BYTES", 0)  # everything read as ranges
     monkeypatch.chdir(tmp_path)

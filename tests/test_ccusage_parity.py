@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from bench.synth import claude_code_tree
-from ingest.load import ingest_paths
-from queries import db
-from queries.price_file import load_price_book
-from queries.run_sql import run
+from switchcost.ingest.load import ingest_paths
+from switchcost.queries import db
+from switchcost.queries.price_file import load_price_book
+from switchcost.queries.run_sql import run
 
 CCUSAGE = os.environ.get("SWITCHCOST_CCUSAGE", "")
 CENT = Decimal("0.01")

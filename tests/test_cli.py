@@ -33,7 +33,7 @@ def sc(
     *args: str, check: bool = True, env: dict[str, str] | None = None, **kw: object
 ) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "switchcost", *args],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "200", **(env or {})},
@@ -224,7 +224,7 @@ def test_killed_ingest_keeps_whole_batches_and_the_next_run_completes(
     env = {**os.environ, "SWITCHCOST_CHUNK_BYTES": "20000"}
     for delay in (0.3, 0.6, 0.9):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "ingest", str(tree), "--db", str(db_path)],
+            [sys.executable, "-m", "switchcost", "ingest", str(tree), "--db", str(db_path)],
             env=env,
             stderr=subprocess.DEVNULL,
         )

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app import commands_data
-from app.cli import app
-from queries import db
-from queries.errors import UserError
+from switchcost.app import commands_data
+from switchcost.app.cli import app
+from switchcost.queries import db
+from switchcost.queries.errors import UserError
 
 
 def _report_raises(monkeypatch: pytest.MonkeyPatch, err: Exception) -> None:

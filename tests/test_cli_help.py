@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from app.cli import app
-from app.cli_core import FORMATS
-from ingest.readers import REGISTRY
+from switchcost.app.cli import app
+from switchcost.app.cli_core import FORMATS
+from switchcost.ingest.readers import REGISTRY
 
 
 def test_format_help_names_every_reader() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from app.cli import app
-from app.output import table_cell
-from queries import db
+from switchcost.app.cli import app
+from switchcost.app.output import table_cell
+from switchcost.queries import db
 from tests.projection_db import add
 
 

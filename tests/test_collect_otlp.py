@@ -27,11 +27,11 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from app.cli import app
-from app.cli_collect import exposure_warning, parse_listen
-from ingest.collect_store import store
-from ingest.otlp_receiver import Receiver
-from queries.errors import UserError
+from switchcost.app.cli import app
+from switchcost.app.cli_collect import exposure_warning, parse_listen
+from switchcost.ingest.collect_store import store
+from switchcost.ingest.otlp_receiver import Receiver
+from switchcost.queries.errors import UserError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "otlp" / "claude_code_logs.jsonl"
 SONNET = "claude-sonnet-4-5-20250929"

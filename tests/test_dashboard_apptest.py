@@ -21,7 +21,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.project_names import is_encoded, name
+from switchcost.app.project_names import is_encoded, name
 from tests import dashboard_db
 
 ENTRY = str(Path(__file__).resolve().parents[1] / "app" / "dashboard.py")
@@ -230,7 +230,7 @@ def test_switch_chosen_workloads_and_csv_download(db: Path, home: Path, tmp_path
     # The scenario CSV carries the settings on every row and a TOTAL line.
     button = next(b for b in at.get("download_button") if b.key == "download-scenario")
     assert button.label == "Download scenario and results (CSV)"
-    from app import data
+    from switchcost.app import data
 
     spec = at.session_state["scenario"]
     assert spec.workloads == ("json-extraction", "docs-qa")
@@ -312,7 +312,7 @@ def test_missing_database_explains_how_to_ingest(
 def test_empty_database_explains_how_to_ingest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from queries import db as qdb
+    from switchcost.queries import db as qdb
 
     path = tmp_path / "empty.duckdb"
     qdb.connect(path).close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from queries import db
+from switchcost.queries import db
 from tests.rows import insert, request
 
 WRITER = """

@@ -13,7 +13,7 @@ from tests.cc_lines import assistant, user
 
 def sc(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "switchcost", *args],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "200"},

@@ -11,14 +11,14 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from ingest.head import LINE_KEEP, as_head, read_head
-from ingest.readers import detect
+from switchcost.ingest.head import LINE_KEEP, as_head, read_head
+from switchcost.ingest.readers import detect
 from tests.cc_lines import assistant
 
 
 def sc(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "switchcost", *args],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "200"},

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from ingest.load import ingest_paths
-from ingest.summary import IngestReport
-from ingest.tasks import QUIET_SECONDS
-from queries import db
+from switchcost.ingest.load import ingest_paths
+from switchcost.ingest.summary import IngestReport
+from switchcost.ingest.tasks import QUIET_SECONDS
+from switchcost.queries import db
 from tests.cc_lines import assistant
 
 # Sonnet 4.5: 1,000 input x $3/MTok + 1,000 output x $15/MTok = $0.003 + $0.015 = $0.018

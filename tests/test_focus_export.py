@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from app.cli import app
-from queries import db, reports, rollup
+from switchcost.app.cli import app
+from switchcost.queries import db, reports, rollup
 from tests.rows import insert, request
 
 DAY2 = dt.datetime(2026, 11, 2, 12, 0, tzinfo=dt.UTC)

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from queries import db as qdb
-from queries import rollup
+from switchcost.queries import db as qdb
+from switchcost.queries import rollup
 from tests.fuzz import corpus as C
 from tests.fuzz import procs
 from tests.fuzz.formats import dumps, messages_wrapped
@@ -30,7 +30,7 @@ from tests.fuzz.rates import Usage, dollars
 # before its commit.
 DRIVER = """
 import os, signal, sys
-from ingest import load
+from switchcost.ingest import load
 
 kill_after, where = int(sys.argv[1]), sys.argv[2]
 done = 0
@@ -51,7 +51,7 @@ if where == "between":
     load._Loading.load = die_after(load._Loading.load)
 else:
     load._remember = die_after(load._remember)
-from app.cli import main
+from switchcost.app.cli import main
 
 sys.argv = ["switchcost", *sys.argv[3:]]
 main()
@@ -216,8 +216,8 @@ def test_a_failed_merge_stops_the_read_ahead_and_the_next_run_is_exact(
     from datetime import UTC, datetime
 
     from bench import make_corpus
-    from ingest import load
-    from ingest.readers import claude_code
+    from switchcost.ingest import load
+    from switchcost.ingest.readers import claude_code
 
     tree = tmp_path / "tree"
     start = datetime(2026, 8, 27, tzinfo=UTC)

@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.load import ingest_paths
-from ingest.readers import claude_code
-from ingest.records import FileTask, ReadOptions
-from queries import db
+from switchcost.ingest.load import ingest_paths
+from switchcost.ingest.readers import claude_code
+from switchcost.ingest.records import FileTask, ReadOptions
+from switchcost.queries import db
 from tests.cc_lines import assistant, user
 
 FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
@@ -236,7 +236,7 @@ def test_malformed_lines_are_named_and_the_rest_is_kept(tmp_path: Path, db_path:
 
 
 def test_missing_path_is_a_clear_error(tmp_path: Path, db_path: Path) -> None:
-    from ingest.discover import InputError
+    from switchcost.ingest.discover import InputError
 
     with pytest.raises(InputError, match="nope: no such file"):
         ingest_paths([tmp_path / "nope"], db_path=db_path)
@@ -334,7 +334,7 @@ def _snapshot(db_path: Path) -> tuple[list[tuple[object, ...]], list[tuple[objec
 def test_a_file_larger_than_a_batch_reads_the_same_in_pieces(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ingest.readers import claude_code, claude_code_ranges
+    from switchcost.ingest.readers import claude_code, claude_code_ranges
 
     f = tree(tmp_path / "logs")
     lines = [user()]
@@ -405,7 +405,7 @@ def test_lines_written_while_a_run_reads_the_file_are_read_next_time(
 ) -> None:
     # Claude Code keeps writing while a scheduled ingest reads: what the run records about the
     # file must be what it saw before reading, or the next run would think it unchanged.
-    from ingest import readers
+    from switchcost.ingest import readers
 
     f = tree(tmp_path)
     f.write_text(assistant("msg_1", "req_1") + "\n", encoding="utf-8")

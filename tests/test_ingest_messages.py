@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ingest.load import ingest_paths
-from queries import db
+from switchcost.ingest.load import ingest_paths
+from switchcost.queries import db
 
 
 def message(
@@ -225,7 +225,7 @@ def test_bad_records_are_reported_with_their_line(tmp_path: Path, db_path: Path)
 
 
 def test_workload_rule_is_configurable(tmp_path: Path, db_path: Path) -> None:
-    from ingest.records import ReadOptions
+    from switchcost.ingest.records import ReadOptions
 
     log = write(
         tmp_path / "app.jsonl",
@@ -238,7 +238,7 @@ def test_workload_rule_is_configurable(tmp_path: Path, db_path: Path) -> None:
 def test_a_partly_read_file_leaves_no_stamp(tmp_path: Path, db_path: Path) -> None:
     # An unfinished stream waits for time, not bytes: a run must look at it again even when
     # the file has not changed, so no stamp may let the next run skip the database.
-    from ingest import stamp
+    from switchcost.ingest import stamp
 
     start = {
         "ts": "2026-11-03T09:00:00Z",
@@ -257,9 +257,9 @@ def test_rows_flushed_in_batches_stop_at_an_open_stream(tmp_path: Path, monkeypa
     """The reader turns its rows into Arrow a few at a time; across those batches nothing after
     a stream still being written is kept (the next read resumes at the stream's start), and a
     call logged twice comes out twice, for the loader to keep one."""
-    from ingest.readers import messages as reader
-    from ingest.records import ReadOptions
-    from ingest.tasks import FileTask
+    from switchcost.ingest.readers import messages as reader
+    from switchcost.ingest.records import ReadOptions
+    from switchcost.ingest.tasks import FileTask
 
     tags = {"feature": "chat"}
     records = [
@@ -294,7 +294,7 @@ def test_a_large_log_is_read_in_ranges_with_the_same_result(
     of one read of the whole file (and a call logged twice is stored once, its fullest copy)."""
     import random
 
-    from ingest.readers import messages as reader
+    from switchcost.ingest.readers import messages as reader
 
     rng = random.Random(5)
     lines: list[dict[str, Any]] = []

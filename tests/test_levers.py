@@ -16,10 +16,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from queries import db, levers
-from queries.filters import Filters
-from queries.levers import Batch, TargetRates
-from queries.projection import Scenario, ScenarioError, builtin_scenario, project
+from switchcost.queries import db, levers
+from switchcost.queries.filters import Filters
+from switchcost.queries.levers import Batch, TargetRates
+from switchcost.queries.projection import Scenario, ScenarioError, builtin_scenario, project
 from tests.projection_db import add
 
 HAIKU = "claude-haiku-4-5"
@@ -199,7 +199,7 @@ def test_batch_marked_and_from_logs(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_batchable_from_a_scenario_file(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    from queries.projection import load_scenario_file
+    from switchcost.queries.projection import load_scenario_file
 
     path = tmp_path / "s.toml"
     path.write_text(
@@ -256,7 +256,7 @@ def test_switch_cost_reads_the_last_week_of_the_window(db_path: Path) -> None:
 
 
 def test_scenario_file_batchable_must_be_a_list_of_names(tmp_path: Path) -> None:
-    from queries.projection import load_scenario_file
+    from switchcost.queries.projection import load_scenario_file
 
     path = tmp_path / "s.toml"
     path.write_text('[[scenarios]]\nname = "n"\nbatchable = "nightly"\n', encoding="utf-8")

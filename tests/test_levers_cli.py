@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from queries import db
+from switchcost.queries import db
 from tests.projection_db import add
 from tests.test_levers import CHAT, CHAT_PAYBACK, CHAT_SWITCH, CLASSIFY, NIGHTLY, REPORTS, SONNET
 
@@ -38,7 +38,7 @@ def db_file(db_path: Path) -> Path:
 
 def sc(*args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "switchcost", *args],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "200"},

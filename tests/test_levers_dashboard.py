@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries import db
+from switchcost.queries import db
 from tests.projection_db import add
 from tests.test_levers import CHAT, CHAT_SWITCH, CLASSIFY, NIGHTLY, REPORTS, SONNET
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from queries import db, macro_registry
-from queries.sql_text import strip_comments
+from switchcost.queries import db, macro_registry
+from switchcost.queries.sql_text import strip_comments
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from queries.measured.intervals import (
+from switchcost.queries.measured.intervals import (
     bootstrap,
     percentile_bounds,
     ratio_interval,

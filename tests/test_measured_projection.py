@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.capture import captured_keys
+from switchcost.ingest.capture import captured_keys
 from tests.replay_fakeapi import (
     SMALL,
     original_usage,

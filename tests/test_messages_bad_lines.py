@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from ingest.load import ingest_paths
-from queries import db
+from switchcost.ingest.load import ingest_paths
+from switchcost.queries import db
 
 NAN = float("nan")
 INF = float("inf")
@@ -270,8 +270,8 @@ def test_a_byte_order_mark_starts_a_valid_first_line(
 
 
 def test_a_byte_order_mark_does_not_hide_the_format(tmp_path: Path) -> None:
-    from ingest import discover
-    from ingest.readers import detect
+    from switchcost.ingest import discover
+    from switchcost.ingest.readers import detect
 
     log = tmp_path / "log.jsonl"
     log.write_bytes(b"\xef\xbb\xbf" + json.dumps(_messages(1)).encode() + b"\n")

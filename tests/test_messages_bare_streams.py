@@ -8,10 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ingest import discover
-from ingest.load import ingest_paths
-from ingest.readers import detect
-from queries import db
+from switchcost.ingest import discover
+from switchcost.ingest.load import ingest_paths
+from switchcost.ingest.readers import detect
+from switchcost.queries import db
 
 FIXTURES = Path(__file__).parent / "fixtures" / "messages"
 

@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingest.load import ingest_paths
-from queries import db
+from switchcost.ingest.load import ingest_paths
+from switchcost.queries import db
 
 MODEL = "claude-sonnet-4-5-20250929"
 START_USAGE = {"input_tokens": 100, "cache_read_input_tokens": 150_000, "output_tokens": 1}

@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ingest.load import ingest_paths
-from queries import db
+from switchcost.ingest.load import ingest_paths
+from switchcost.queries import db
 
 SONNET = "claude-sonnet-4-5-20250929"
 
@@ -191,7 +191,7 @@ def test_report_by_model_shows_the_advisor(tmp_path: Path, db_path: Path) -> Non
     ingest(tmp_path, db_path, [advisor_log()])
     args = ["report", "--by", "model", "--db", str(db_path), "--format", "json"]
     proc = subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "switchcost", *args],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "200"},
@@ -208,7 +208,7 @@ def test_the_instrumented_log_keeps_iterations(tmp_path: Path, db_path: Path) ->
     logged line bills as the advisor test."""
     from anthropic.types.beta import BetaMessage
 
-    from ingest.instrument import _Call, _Log
+    from switchcost.ingest.instrument import _Call, _Log
 
     body = advisor_log()["response"]
     message = BetaMessage.model_validate({**body, "role": "assistant", "content": []})
@@ -238,7 +238,7 @@ def test_beta_calls_through_the_instrumented_client_bill_their_iterations(
     compaction iteration: the instrumented client logs it, and it bills on top."""
     import anthropic
 
-    from ingest.instrument import instrument
+    from switchcost.ingest.instrument import instrument
     from tests.sources_fakeapi import Reply, fake_api
 
     body = {

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from queries import db
+from switchcost.queries import db
 from tests.rows import insert, request
 
 MIGRATIONS = db._migrations()
@@ -188,7 +188,7 @@ def test_requests_from_the_first_schema_are_priced_after_upgrade(
                 output_tokens=10,
             ),
         )
-    from queries.reports import usage_rows
+    from switchcost.queries.reports import usage_rows
 
     with db.connect(path) as conn:
         costs = dict(conn.execute("SELECT request_key, cost_usd FROM priced_requests").fetchall())

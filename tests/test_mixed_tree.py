@@ -14,8 +14,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from ingest.load import ingest_paths
-from queries import db
+from switchcost.ingest.load import ingest_paths
+from switchcost.queries import db
 from tests.cc_lines import assistant, user
 from tests.test_cc_real_layouts import old_layout
 

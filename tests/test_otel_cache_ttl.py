@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from ingest.load import ingest_paths
-from queries import db as qdb
+from switchcost.ingest.load import ingest_paths
+from switchcost.queries import db as qdb
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "otel" / "cache_ttl_spans.jsonl"
 

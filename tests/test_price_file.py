@@ -254,7 +254,7 @@ def test_long_context_tier_exactly_where_anthropic_has_one(doc: dict[str, Any]) 
 
 def _bill(db_path: Path, **usage: Any) -> Decimal:
     """The cost the priced view gives one request with this usage (shipped price file only)."""
-    from queries import db
+    from switchcost.queries import db
     from tests.rows import insert, request
 
     with db.connect(db_path) as conn:

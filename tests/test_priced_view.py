@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from queries import db
-from queries.run_sql import rows
+from switchcost.queries import db
+from switchcost.queries.run_sql import rows
 from tests.rows import insert, request
 
 
@@ -157,7 +157,7 @@ def test_located_units_keep_exactly_the_rows_filtered_units_keep(
     conn: duckdb.DuckDBPyConnection,
 ) -> None:
     """located_units writes the shared filters a second time (without prices): same rows."""
-    from queries import macro_registry, rollup
+    from switchcost.queries import macro_registry, rollup
 
     for i in range(48):
         insert(

@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from queries import db
-from queries.filters import Filters
-from queries.projection import Scenario, ScenarioError, builtin_scenario, project
+from switchcost.queries import db
+from switchcost.queries.filters import Filters
+from switchcost.queries.projection import Scenario, ScenarioError, builtin_scenario, project
 from tests.projection_db import add
 
 HAIKU = "claude-haiku-4-5"

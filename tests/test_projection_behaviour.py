@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from queries import db
-from queries.projection import (
+from switchcost.queries import db
+from switchcost.queries.projection import (
     Scenario,
     ScenarioError,
     builtin_scenario,
@@ -210,7 +210,7 @@ def test_scenario_file(tmp_path: Path) -> None:
 
 
 def test_cli_project_json(db_path: Path, tmp_path: Path) -> None:
-    from app.cli import app
+    from switchcost.app.cli import app
 
     c = db.connect(db_path)
     add(c, workload="extraction", input_tokens=5000, output_tokens=700)
@@ -264,8 +264,8 @@ def test_finishing_prepared_sums_equals_projecting_again(tmp_path: Path, rule: s
     must give exactly what a full projection at that share and escalation gives."""
     from dataclasses import replace
 
-    from ingest.load import ingest_paths
-    from queries.projection import finish, prepare
+    from switchcost.ingest.load import ingest_paths
+    from switchcost.queries.projection import finish, prepare
 
     sample = Path(__file__).resolve().parents[1] / "data" / "sample"
     path = tmp_path / "sample.duckdb"
@@ -288,8 +288,15 @@ def test_one_base_serves_every_selection_and_output_ratio(tmp_path: Path) -> Non
     """The dashboard keeps one `Base` per (filters, targets) while the user edits which
     workloads move and the output ratio: built from it, each scenario must equal a full
     projection of that scenario, so the base holds nothing that depends on them."""
-    from ingest.load import ingest_paths
-    from queries.projection import Scenario, assemble, finish, moves, prepare_base, prepare_latency
+    from switchcost.ingest.load import ingest_paths
+    from switchcost.queries.projection import (
+        Scenario,
+        assemble,
+        finish,
+        moves,
+        prepare_base,
+        prepare_latency,
+    )
 
     sample = Path(__file__).resolve().parents[1] / "data" / "sample"
     path = tmp_path / "sample.duckdb"

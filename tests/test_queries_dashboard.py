@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from queries import dashboard, db
-from queries.filters import Filters
+from switchcost.queries import dashboard, db
+from switchcost.queries.filters import Filters
 
 PRICES = """
 [[models]]

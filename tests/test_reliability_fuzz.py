@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.load import ingest_paths
-from queries import db as qdb
+from switchcost.ingest.load import ingest_paths
+from switchcost.queries import db as qdb
 from tests import cc_lines
 from tests.fuzz import corpus as C
 from tests.fuzz import require_full
@@ -86,7 +86,7 @@ def test_fuzz_through_the_cli(tmp_path: Path) -> None:
     corpus = C.build(logs, seed=3, n_bad=12, n_valid=10, heavy_cap=1)
     db_file = tmp_path / "cli.duckdb"
     proc = subprocess.run(
-        [sys.executable, "-m", "app", "ingest", str(logs), "--db", str(db_file)],
+        [sys.executable, "-m", "switchcost", "ingest", str(logs), "--db", str(db_file)],
         capture_output=True,
         text=True,
         cwd=REPO,

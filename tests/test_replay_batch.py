@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.capture import store_path
-from queries import db as qdb
-from queries.measured import evidence, store
+from switchcost.ingest.capture import store_path
+from switchcost.queries import db as qdb
+from switchcost.queries.measured import evidence, store
 from tests.replay_fakeapi import SMALL, replay_api, small_counted, small_output_tokens
 from tests.replay_setup import API_KEY, cli, ingest, record, write_log
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import anthropic
 import pytest
 
-from ingest.capture import captured_keys, get_captures, store_path
-from ingest.instrument import instrument
+from switchcost.ingest.capture import captured_keys, get_captures, store_path
+from switchcost.ingest.instrument import instrument
 from tests.replay_fakeapi import BIG, SMALL, original_answer, prompt, replay_api
 from tests.replay_setup import API_KEY, cli, ingest, record, write_log
 

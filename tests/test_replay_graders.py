@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from app.replay.graders import (
+from switchcost.app.replay.graders import (
     GraderError,
     check_name,
     default_for,
@@ -15,8 +15,8 @@ from app.replay.graders import (
     label,
     leaves,
 )
-from app.replay.sample import allocate, band, draw
-from queries.measured.store import Frame
+from switchcost.app.replay.sample import allocate, band, draw
+from switchcost.queries.measured.store import Frame
 
 
 def test_exact_normalises_case_space_and_width() -> None:

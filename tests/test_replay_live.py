@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from queries import db as qdb
-from queries.measured import evidence, store
+from switchcost.queries import db as qdb
+from switchcost.queries.measured import evidence, store
 from tests.replay_fakeapi import (
     SMALL,
     fields,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from queries import db as qdb
+from switchcost.queries import db as qdb
 
 
 def test_upgrade_from_version_4(tmp_path: Path) -> None:

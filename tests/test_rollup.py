@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from queries import dashboard as qdash
-from queries import db, price_tables, projection, reports, rollup
-from queries.filters import Filters
-from queries.reports import usage_by
-from queries.run_sql import rows, run
+from switchcost.queries import dashboard as qdash
+from switchcost.queries import db, price_tables, projection, reports, rollup
+from switchcost.queries.filters import Filters
+from switchcost.queries.reports import usage_by
+from switchcost.queries.run_sql import rows, run
 from tests.rows import insert, request
 
 T0 = dt.datetime(2026, 10, 5, 20, 30, tzinfo=dt.UTC)  # Sonnet 5.5's price changes on 10-07

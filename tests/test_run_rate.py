@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries import dashboard, db, run_rate
-from queries.filters import Filters
-from queries.projection import builtin_scenario, project
+from switchcost.queries import dashboard, db, run_rate
+from switchcost.queries.filters import Filters
+from switchcost.queries.projection import builtin_scenario, project
 from tests.projection_db import add
 
 HAIKU = "claude-haiku-4-5"

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from app.schedule import parse_every
-from queries.errors import UserError
+from switchcost.app.schedule import parse_every
+from switchcost.queries.errors import UserError
 from tests.cc_lines import assistant
 
 SWITCHCOST = str(Path(sys.executable).parent / "switchcost")
@@ -68,7 +68,7 @@ def cron_env(home: Path) -> dict[str, str]:
 
 def sc(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "switchcost", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from app import charts
-from app.safe_text import md
+from switchcost.app import charts
+from switchcost.app.safe_text import md
 
 LINK = '<a href="https://example.com">x</a>'
 BOLD = "<b>big</b><br>next"

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from app.output import csv_cell, csv_text
+from switchcost.app.output import csv_cell, csv_text
 
 # value -> what a spreadsheet must be handed (read back by csv)
 HOSTILE = {
@@ -71,7 +71,7 @@ def sc(home: Path, *args: str) -> str:
     """stdout as bytes decoded by hand: text mode would turn a CR inside a cell into LF."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SWITCHCOST_", "ANTHROPIC_"))}
     env.update(HOME=str(home), SWITCHCOST_REPORT_CACHE="0", COLUMNS="200")
-    done = subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, env=env)
+    done = subprocess.run([sys.executable, "-m", "switchcost", *args], capture_output=True, env=env)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     return done.stdout.decode("utf-8")
 
@@ -180,7 +180,7 @@ def test_dashboard_download_buttons(
 ) -> None:
     import streamlit as st
 
-    from app import data, ui
+    from switchcost.app import data, ui
 
     _, db = hostile_db
     monkeypatch.setenv("SWITCHCOST_DB", str(db))
@@ -191,7 +191,7 @@ def test_dashboard_download_buttons(
 
     monkeypatch.setattr(st, "download_button", fake_button)
     monkeypatch.setattr(st, "dataframe", lambda *a, **k: None)
-    from queries.filters import Filters
+    from switchcost.queries.filters import Filters
 
     view = data.read_page("overview", db, Filters())  # the Overview page's bundle
     ui.table(view.by_workload, "spend_by_workload")

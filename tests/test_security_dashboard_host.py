@@ -10,8 +10,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from app import cli_dashboard
-from app.cli import app
+from switchcost.app import cli_dashboard
+from switchcost.app.cli import app
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])

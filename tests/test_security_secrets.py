@@ -17,8 +17,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingest.redact import MASK, MAX_CHARS, redact, scrub
-from ingest.tasks import Malformed
+from switchcost.ingest.redact import MASK, MAX_CHARS, redact, scrub
+from switchcost.ingest.tasks import Malformed
 from tests.sources_fakeapi import FakeAPI, Reply, fake_api
 
 # Distinctive bodies, so a partial leak (a truncated quote of the value) is caught too.
@@ -31,7 +31,7 @@ USAGE = "/v1/organizations/analytics/usage"
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SWITCHCOST_", "ANTHROPIC_"))}
     return subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "switchcost", *args],
         capture_output=True,
         text=True,
         env={**base, "SWITCHCOST_REPORT_CACHE": "0", "COLUMNS": "200", **(env or {})},
@@ -172,7 +172,7 @@ def test_data_page_masks_reasons_even_from_an_older_database(
             "INSERT INTO malformed_lines VALUES ('old.jsonl', 7, $r, 1)",
             {"r": f"input_tokens is not an integer: '{API_KEY}'"},
         )
-    from app import data
+    from switchcost.app import data
 
     view = data.read_page("data", db)
     text = view.malformed.write_csv()

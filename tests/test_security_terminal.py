@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from app.output import terminal_text
+from switchcost.app.output import terminal_text
 
 
 def _render(cell: str) -> str:

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from queries import db, projection, rollup, sketch
-from queries.filters import Filters
-from queries.latency import blocks, latency_tables, target_speeds
-from queries.task_class import load_defaults
+from switchcost.queries import db, projection, rollup, sketch
+from switchcost.queries.filters import Filters
+from switchcost.queries.latency import blocks, latency_tables, target_speeds
+from switchcost.queries.task_class import load_defaults
 from tests.rows import insert, request
 
 # The bound: 1%, plus float rounding at a bucket's edge.

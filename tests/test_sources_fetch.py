@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from app.cli import app
+from switchcost.app.cli import app
 from tests.sources_fakeapi import FakeAPI, Reply, error, fake_api
 
 KEY = "sk-ant-admin01-SECRET-test-key-never-logged"

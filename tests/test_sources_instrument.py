@@ -17,9 +17,9 @@ import anthropic
 import pytest
 from click.testing import CliRunner
 
-from app.cli import app
-from ingest.instrument import instrument
-from queries import db as qdb
+from switchcost.app.cli import app
+from switchcost.ingest.instrument import instrument
+from switchcost.queries import db as qdb
 from tests.sources_fakeapi import FakeAPI, Reply, error, fake_api
 
 SECRET = "the secret prompt text"

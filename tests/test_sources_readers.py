@@ -17,10 +17,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingest.load import ingest_paths
-from ingest.readers import detect
-from ingest.readers._common import bedrock_model, vertex_model
-from queries import db as qdb
+from switchcost.ingest.load import ingest_paths
+from switchcost.ingest.readers import detect
+from switchcost.ingest.readers._common import bedrock_model, vertex_model
+from switchcost.queries import db as qdb
 
 FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
 
@@ -538,8 +538,8 @@ def test_console_csv_is_reread_whole_and_replaces_its_rows(tmp_path: Path, db_pa
 
 def test_token_counts_beyond_a_bigint_are_bad_records() -> None:
     """Gateway counts come as numbers or digit strings; past a BIGINT they are a bad line."""
-    from ingest.readers._common import count
-    from ingest.readers.messages import BadRecord
+    from switchcost.ingest.readers._common import count
+    from switchcost.ingest.readers.messages import BadRecord
 
     assert count(str(2**63 - 1), "n") == 2**63 - 1
     assert count(12.0, "n") == 12

@@ -45,7 +45,7 @@ def home(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def sc(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "switchcost", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

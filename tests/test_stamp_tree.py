@@ -7,8 +7,8 @@ import os
 import time
 from pathlib import Path
 
-from ingest import discover, stamp
-from ingest.load import ingest_paths
+from switchcost.ingest import discover, stamp
+from switchcost.ingest.load import ingest_paths
 from tests.cc_lines import assistant
 
 HOUR_NS = 3600 * 1_000_000_000

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from queries import db
-from queries.task_class import task_classes
+from switchcost.queries import db
+from switchcost.queries.task_class import task_classes
 from tests.rows import insert, request
 
 

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.cli import app
+from switchcost.app.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def sc(*args: str, columns: int = 240) -> str:
     proc = subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "switchcost", *args],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": str(columns)},

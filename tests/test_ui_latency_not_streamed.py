@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from queries import db
-from queries.projection import builtin_scenario, project
+from switchcost.queries import db
+from switchcost.queries.projection import builtin_scenario, project
 from tests.projection_db import add
 
 HAIKU = "claude-haiku-4-5"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from app import project_names, ui
+from switchcost.app import project_names, ui
 
 
 @pytest.mark.parametrize(

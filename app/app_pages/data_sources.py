@@ -6,8 +6,8 @@ import json
 
 import streamlit as st
 
-from app import data, ui
-from app.data import DataPageData
+from switchcost.app import data, ui
+from switchcost.app.data import DataPageData
 
 view: DataPageData = data.load("data")
 

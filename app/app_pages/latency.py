@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import charts, data, ui
-from app.data import LatencyData, ScenarioSpec
+from switchcost.app import charts, data, ui
+from switchcost.app.data import LatencyData, ScenarioSpec
 
 filters = st.session_state["filters"]
 # The Switch page's scenario once it has been opened; until then its default (recommended).

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import charts, data, ui
-from app.data import OverviewData
-from queries import run_rate
+from switchcost.app import charts, data, ui
+from switchcost.app.data import OverviewData
+from switchcost.queries import run_rate
 
 filters = st.session_state["filters"]
 view: OverviewData = data.load("overview", filters)

@@ -7,11 +7,11 @@ from decimal import Decimal
 import polars as pl
 import streamlit as st
 
-from app import charts, data, levers_view, measured_view, ui
-from app.data import ScenarioSpec, SwitchData
-from app.safe_text import md
-from queries import run_rate
-from queries.sketch import CAPTION as LATENCY_NOTE
+from switchcost.app import charts, data, levers_view, measured_view, ui
+from switchcost.app.data import ScenarioSpec, SwitchData
+from switchcost.app.safe_text import md
+from switchcost.queries import run_rate
+from switchcost.queries.sketch import CAPTION as LATENCY_NOTE
 
 filters = st.session_state["filters"]
 targets_offered: list[str] = st.session_state.get("target_models", [])

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from queries.errors import UserError
+from switchcost.queries.errors import UserError
 
 MTOK = Decimal(1_000_000)
 JUDGE_PROMPT_TOKENS = 400
@@ -59,7 +59,7 @@ class Rates:
 
 def rates(model: str, prices: Path | None = None) -> Rates:
     """The model's current list rates (its latest price row); unknown or unpriced is an error."""
-    from queries.price_file import load_price_book
+    from switchcost.queries.price_file import load_price_book
 
     book = load_price_book(prices)
     name = model.lower()

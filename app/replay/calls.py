@@ -17,7 +17,7 @@ from typing import Any
 
 import anthropic
 
-from queries.errors import UserError
+from switchcost.queries.errors import UserError
 
 MAX_RETRIES = 6
 # create() arguments that are client-side only, never replayed.

@@ -11,13 +11,13 @@ from typing import Any
 
 import click
 
-from app.replay import budget as money
-from app.replay import calls, run
-from app.replay.graders import check_name
-from app.replay.plan import Options, approve, estimate_lines, graders_for_run, prepare
-from queries import db as qdb
-from queries.errors import UserError
-from queries.measured import evidence, store
+from switchcost.app.replay import budget as money
+from switchcost.app.replay import calls, run
+from switchcost.app.replay.graders import check_name
+from switchcost.app.replay.plan import Options, approve, estimate_lines, graders_for_run, prepare
+from switchcost.queries import db as qdb
+from switchcost.queries.errors import UserError
+from switchcost.queries.measured import evidence, store
 
 STOPPED_AT_CAP = 3
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from app.replay.calls import text_of
-from queries.errors import UserError
+from switchcost.app.replay.calls import text_of
+from switchcost.queries.errors import UserError
 
 NAMES = ("exact", "json", "label", "judge")
 COMMAND_TIMEOUT_S = 120

@@ -15,9 +15,9 @@ from typing import Any
 
 import anthropic
 
-from app.replay.budget import JUDGE_OUTPUT_TOKENS, Budget, Rates
-from app.replay.calls import text_of
-from app.replay.graders import Verdict
+from switchcost.app.replay.budget import JUDGE_OUTPUT_TOKENS, Budget, Rates
+from switchcost.app.replay.calls import text_of
+from switchcost.app.replay.graders import Verdict
 
 DEFAULT_JUDGE = "claude-sonnet-4-5"
 INSTRUCTIONS = (

@@ -19,12 +19,12 @@ from typing import Any
 
 import anthropic
 
-from app.replay import calls, sample
-from app.replay.budget import Rates, judge_estimate
-from ingest import capture
-from queries import db as qdb
-from queries.errors import UserError
-from queries.measured import store
+from switchcost.app.replay import calls, sample
+from switchcost.app.replay.budget import Rates, judge_estimate
+from switchcost.ingest import capture
+from switchcost.queries import db as qdb
+from switchcost.queries.errors import UserError
+from switchcost.queries.measured import store
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,12 @@ def _graders(
 ) -> dict[str, str]:
     if o.grader != "default":
         return dict.fromkeys(workloads, o.grader)
-    from queries.filters import Filters
-    from queries.task_class import load_defaults, task_classes
+    from switchcost.queries.filters import Filters
+    from switchcost.queries.task_class import load_defaults, task_classes
 
     classes = task_classes(conn, Filters(), load_defaults())
     cls = {r["workload"]: r["task_class"] for r in classes.iter_rows(named=True)}
-    from app.replay.graders import default_for
+    from switchcost.app.replay.graders import default_for
 
     return {w: default_for(cls.get(w, "unknown"), originals.get(w, [])) for w in workloads}
 

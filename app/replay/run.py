@@ -16,15 +16,15 @@ from typing import Any
 
 import anthropic
 
-from app.replay import calls, graders
-from app.replay.budget import Budget, CapReached, Rates
-from app.replay.judge import judge as run_judge
-from app.replay.plan import Plan
-from ingest import capture
-from ingest.redact import redact
-from queries import db as qdb
-from queries.errors import UserError
-from queries.measured import store
+from switchcost.app.replay import calls, graders
+from switchcost.app.replay.budget import Budget, CapReached, Rates
+from switchcost.app.replay.judge import judge as run_judge
+from switchcost.app.replay.plan import Plan
+from switchcost.ingest import capture
+from switchcost.ingest.redact import redact
+from switchcost.queries import db as qdb
+from switchcost.queries.errors import UserError
+from switchcost.queries.measured import store
 
 Say = Callable[[str], None]
 

@@ -15,7 +15,7 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 
-from queries.measured.store import Frame
+from switchcost.queries.measured.store import Frame
 
 BANDS = ((1_000, "<1k"), (10_000, "1k-10k"), (100_000, "10k-100k"), (None, ">=100k"))
 

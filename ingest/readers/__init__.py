@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from ingest.head import as_head
-from ingest.readers import (
+from switchcost.ingest.head import as_head
+from switchcost.ingest.readers import (
     batch_results,
     bedrock,
     claude_code,
@@ -28,8 +28,8 @@ from ingest.readers import (
     otlp_logs,
     vertex,
 )
-from ingest.records import FileTask, ReadOptions, ReadResult
-from ingest.summary import EMPTY
+from switchcost.ingest.records import FileTask, ReadOptions, ReadResult
+from switchcost.ingest.summary import EMPTY
 
 
 class Reader(Protocol):

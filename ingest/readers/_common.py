@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ingest.readers.jsonl import (
+from switchcost.ingest.readers.jsonl import (
     MAX_COUNT,
     TOO_DEEP,
     BadRecord,
@@ -26,7 +26,7 @@ from ingest.readers.jsonl import (
     finite_ms,
     load_object,
 )
-from ingest.records import (
+from switchcost.ingest.records import (
     COLUMNS,
     FileTask,
     Malformed,

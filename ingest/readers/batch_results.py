@@ -16,12 +16,19 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ingest.readers._common import Parser, Row, head_lines, read_json_lines, row, tags_json
-from ingest.readers.iterations import billing_units
-from ingest.readers.jsonl import BadRecord
-from ingest.readers.message_rows import usage_fields
-from ingest.records import RANGE_BYTES as _RANGE_BYTES
-from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
+from switchcost.ingest.readers._common import (
+    Parser,
+    Row,
+    head_lines,
+    read_json_lines,
+    row,
+    tags_json,
+)
+from switchcost.ingest.readers.iterations import billing_units
+from switchcost.ingest.readers.jsonl import BadRecord
+from switchcost.ingest.readers.message_rows import usage_fields
+from switchcost.ingest.records import RANGE_BYTES as _RANGE_BYTES
+from switchcost.ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
 
 NAME = "batch-results"
 RANGE_BYTES = _RANGE_BYTES  # large files are read in ranges (ingest/tasks.py)

@@ -33,15 +33,22 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.readers import claude_code_sql as sql
-from ingest.readers.claude_code_ranges import (
+from switchcost.ingest.readers import claude_code_sql as sql
+from switchcost.ingest.readers.claude_code_ranges import (
     WHOLE_FILE_BYTES,
     Job,
     Ranges,
     reason_for,
     whole_jobs,
 )
-from ingest.records import FileTask, Malformed, ReadOptions, ReadResult, empty_table, task_lines
+from switchcost.ingest.records import (
+    FileTask,
+    Malformed,
+    ReadOptions,
+    ReadResult,
+    empty_table,
+    task_lines,
+)
 
 NAME = "claude-code"
 # The parse of one batch is held to this; batches are small enough to fit.  (256MB was no
@@ -62,7 +69,7 @@ def detect(path: Path, head: bytes) -> bool:
     one line, anywhere in it however long (Claude Code writes `uuid` after `message`).  Under a
     `projects/` folder, where Claude Code keeps transcripts, `sessionId` alone is enough (earlier
     versions leave `uuid` off some lines), and so is a leading `summary` line."""
-    from ingest.head import as_head
+    from switchcost.ingest.head import as_head
 
     if path.suffix != ".jsonl":
         return False

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.readers.messages import BadRecord, load_object
-from ingest.records import FileTask, Malformed
+from switchcost.ingest.readers.messages import BadRecord, load_object
+from switchcost.ingest.records import FileTask, Malformed
 
 # One DuckDB query takes about this many bytes, as rows of at most a few MB each (whole small
 # files, or pieces of larger ones).  A query's peak is about 1.5 times its input when its rows

@@ -25,8 +25,15 @@ import io
 from pathlib import Path
 from typing import Any
 
-from ingest.buckets import BadBucket, BucketResult, cost_record, tokens, usage_record, usd
-from ingest.records import FileTask, Malformed, ReadOptions, empty_table
+from switchcost.ingest.buckets import (
+    BadBucket,
+    BucketResult,
+    cost_record,
+    tokens,
+    usage_record,
+    usd,
+)
+from switchcost.ingest.records import FileTask, Malformed, ReadOptions, empty_table
 
 NAME = "console-csv"
 WHOLE_FILE = True

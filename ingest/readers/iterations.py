@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.readers.jsonl import BadRecord
+from switchcost.ingest.readers.jsonl import BadRecord
 
 # Kept from the top-level usage on every unit: they describe the whole request.
 _REQUEST_FIELDS = ("service_tier", "speed", "inference_geo")

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from ingest.records import COLUMNS
+from switchcost.ingest.records import COLUMNS
 
 MAX_COUNT = 2**63 - 1  # the largest token count a BIGINT column holds
 _BOM = b"\xef\xbb\xbf"

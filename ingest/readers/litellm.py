@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ingest.readers._common import (
+from switchcost.ingest.readers._common import (
     Row,
     bedrock_model,
     count,
@@ -27,9 +27,9 @@ from ingest.readers._common import (
     timestamp,
     vertex_model,
 )
-from ingest.readers.messages import BadRecord
-from ingest.records import RANGE_BYTES as _RANGE_BYTES
-from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
+from switchcost.ingest.readers.messages import BadRecord
+from switchcost.ingest.records import RANGE_BYTES as _RANGE_BYTES
+from switchcost.ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
 
 NAME = "litellm"
 RANGE_BYTES = _RANGE_BYTES  # large files are read in ranges (ingest/tasks.py)

@@ -7,9 +7,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from ingest.readers.iterations import billing_units
-from ingest.readers.jsonl import BadRecord, capped_tags, check_text, count_field
-from ingest.records import (
+from switchcost.ingest.readers.iterations import billing_units
+from switchcost.ingest.readers.jsonl import BadRecord, capped_tags, check_text, count_field
+from switchcost.ingest.records import (
     COLUMNS,
     ReadOptions,
     Records,

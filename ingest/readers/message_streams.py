@@ -20,9 +20,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.readers.jsonl import TOO_DEEP, BadRecord, LooseObject, epoch
-from ingest.readers.message_rows import Builder
-from ingest.records import Malformed, ReadResult
+from switchcost.ingest.readers.jsonl import TOO_DEEP, BadRecord, LooseObject, epoch
+from switchcost.ingest.readers.message_rows import Builder
+from switchcost.ingest.records import Malformed, ReadResult
 
 EVENT_TYPES = frozenset(
     (

@@ -20,15 +20,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ingest.readers import message_streams as streaming
-from ingest.readers.jsonl import MAX_COUNT as MAX_COUNT
-from ingest.readers.jsonl import TOO_DEEP, LooseObject, finite_ms
-from ingest.readers.jsonl import BadRecord as BadRecord
-from ingest.readers.jsonl import load_object as load_object
-from ingest.readers.message_rows import NAME as NAME
-from ingest.readers.message_rows import Builder
-from ingest.records import RANGE_BYTES as _RANGE_BYTES
-from ingest.records import (
+from switchcost.ingest.readers import message_streams as streaming
+from switchcost.ingest.readers.jsonl import MAX_COUNT as MAX_COUNT
+from switchcost.ingest.readers.jsonl import TOO_DEEP, LooseObject, finite_ms
+from switchcost.ingest.readers.jsonl import BadRecord as BadRecord
+from switchcost.ingest.readers.jsonl import load_object as load_object
+from switchcost.ingest.readers.message_rows import NAME as NAME
+from switchcost.ingest.readers.message_rows import Builder
+from switchcost.ingest.records import RANGE_BYTES as _RANGE_BYTES
+from switchcost.ingest.records import (
     FileTask,
     Malformed,
     ReadOptions,
@@ -38,7 +38,7 @@ from ingest.records import (
     empty_table,
     task_lines,
 )
-from ingest.tasks import QUIET_SECONDS
+from switchcost.ingest.tasks import QUIET_SECONDS
 
 __all__ = ["MAX_COUNT", "NAME", "BadRecord", "detect", "load_object", "read"]
 

@@ -31,7 +31,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ingest.readers._common import (
+from switchcost.ingest.readers._common import (
     Row,
     bedrock_model,
     count,
@@ -42,9 +42,9 @@ from ingest.readers._common import (
     text_or_none,
     vertex_model,
 )
-from ingest.readers.messages import BadRecord
-from ingest.records import RANGE_BYTES as _RANGE_BYTES
-from ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
+from switchcost.ingest.readers.messages import BadRecord
+from switchcost.ingest.records import RANGE_BYTES as _RANGE_BYTES
+from switchcost.ingest.records import FileTask, ReadOptions, ReadResult, workload_from_tags
 
 NAME = "otel"
 RANGE_BYTES = _RANGE_BYTES  # large files are read in ranges (ingest/tasks.py)

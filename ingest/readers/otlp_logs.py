@@ -12,10 +12,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.otlp import EVENT_BODY, EVENT_NAME, convert
-from ingest.readers._common import Row, head_lines
-from ingest.readers.jsonl import TOO_DEEP, BadRecord, LooseObject, check_text, load_object
-from ingest.records import (
+from switchcost.ingest.otlp import EVENT_BODY, EVENT_NAME, convert
+from switchcost.ingest.readers._common import Row, head_lines
+from switchcost.ingest.readers.jsonl import (
+    TOO_DEEP,
+    BadRecord,
+    LooseObject,
+    check_text,
+    load_object,
+)
+from switchcost.ingest.records import (
     COLUMNS,
     FileTask,
     Malformed,
@@ -25,7 +31,7 @@ from ingest.records import (
     table_from_rows,
     task_lines,
 )
-from ingest.records import RANGE_BYTES as _RANGE_BYTES
+from switchcost.ingest.records import RANGE_BYTES as _RANGE_BYTES
 
 NAME = "otlp-logs"
 RANGE_BYTES = _RANGE_BYTES  # large files are read in ranges (ingest/tasks.py)

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ingest.readers._common import (
+from switchcost.ingest.readers._common import (
     Row,
     head_lines,
     millis,
@@ -27,10 +27,10 @@ from ingest.readers._common import (
     timestamp,
     vertex_model,
 )
-from ingest.readers.jsonl import BadRecord, check_text
-from ingest.readers.message_rows import usage_fields
-from ingest.records import COLUMNS, FileTask, ReadOptions, ReadResult, workload_from_tags
-from ingest.records import RANGE_BYTES as _RANGE_BYTES
+from switchcost.ingest.readers.jsonl import BadRecord, check_text
+from switchcost.ingest.readers.message_rows import usage_fields
+from switchcost.ingest.records import COLUMNS, FileTask, ReadOptions, ReadResult, workload_from_tags
+from switchcost.ingest.records import RANGE_BYTES as _RANGE_BYTES
 
 NAME = "vertex"
 RANGE_BYTES = _RANGE_BYTES  # large files are read in ranges (ingest/tasks.py)

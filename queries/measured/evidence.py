@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from queries.measured.intervals import bootstrap, ratio_interval, ratio_of_sums, wilson
+from switchcost.queries.measured.intervals import bootstrap, ratio_interval, ratio_of_sums, wilson
 
 
 @dataclass(frozen=True)

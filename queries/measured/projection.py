@@ -27,14 +27,14 @@ from typing import Any
 
 import duckdb
 
-from queries import projection as proj
-from queries.filters import Filters
-from queries.measured.evidence import Evidence, Sampled, load
-from queries.measured.intervals import MIN_RESAMPLES, percentile_bounds, resample_indices
-from queries.projection.model import ineligible_by
-from queries.run_rate import Window
-from queries.run_sql import run
-from queries.task_class import Defaults
+from switchcost.queries import projection as proj
+from switchcost.queries.filters import Filters
+from switchcost.queries.measured.evidence import Evidence, Sampled, load
+from switchcost.queries.measured.intervals import MIN_RESAMPLES, percentile_bounds, resample_indices
+from switchcost.queries.projection.model import ineligible_by
+from switchcost.queries.run_rate import Window
+from switchcost.queries.run_sql import run
+from switchcost.queries.task_class import Defaults
 
 MIN_SAMPLES = 20
 MOVE_LOWER = 0.80

@@ -23,9 +23,9 @@ projected = current - s*C + s*(T + e*C), savings = s*((1 - e)*C - T), break-even
 
 from __future__ import annotations
 
-from queries.latency import latency_stats
-from queries.projection.model import ROW_COLUMNS, quantize, totals
-from queries.projection.scenario import (
+from switchcost.queries.latency import latency_stats
+from switchcost.queries.projection.model import ROW_COLUMNS, quantize, totals
+from switchcost.queries.projection.scenario import (
     BUILTIN_SCENARIOS,
     DEFAULT_TARGET,
     Scenario,
@@ -34,7 +34,7 @@ from queries.projection.scenario import (
     load_scenario_file,
     selection,
 )
-from queries.projection.steps import (
+from switchcost.queries.projection.steps import (
     Base,
     Moves,
     Prepared,
@@ -49,8 +49,8 @@ from queries.projection.steps import (
     resolve_targets,
     units,
 )
-from queries.run_rate import DAYS_PER_MONTH
-from queries.task_class import task_classes
+from switchcost.queries.run_rate import DAYS_PER_MONTH
+from switchcost.queries.task_class import task_classes
 
 __all__ = [
     "BUILTIN_SCENARIOS",

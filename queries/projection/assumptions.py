@@ -9,11 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from queries.filters import Filters
-from queries.latency import TargetSpeed
-from queries.projection.scenario import Scenario
-from queries.run_rate import DAYS_PER_MONTH, RULE, Window
-from queries.task_class import Defaults
+from switchcost.queries.filters import Filters
+from switchcost.queries.latency import TargetSpeed
+from switchcost.queries.projection.scenario import Scenario
+from switchcost.queries.run_rate import DAYS_PER_MONTH, RULE, Window
+from switchcost.queries.task_class import Defaults
 
 SCENARIO_RULES = {
     "all": "every eligible request moves",

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from queries.latency import TargetSpeed
+from switchcost.queries.latency import TargetSpeed
 
 NO_LATENCY: dict[str, Any] = {
     "latency_samples": 0,

@@ -15,10 +15,10 @@ from typing import Any
 
 import polars as pl
 
-from queries.latency import TargetSpeed
-from queries.projection.latency_cells import LATENCY_SCHEMA, NO_LATENCY, latency_cells
-from queries.projection.scenario import ONE, ZERO, Scenario
-from queries.run_rate import Window
+from switchcost.queries.latency import TargetSpeed
+from switchcost.queries.projection.latency_cells import LATENCY_SCHEMA, NO_LATENCY, latency_cells
+from switchcost.queries.projection.scenario import ONE, ZERO, Scenario
+from switchcost.queries.run_rate import Window
 
 MONEY = pl.Decimal(38, 12)
 PLACES = Decimal("1e-12")

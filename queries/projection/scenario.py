@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from queries.errors import UserError
+from switchcost.queries.errors import UserError
 
 BUILTIN_SCENARIOS = ("all", "recommended", "subagents")
 DEFAULT_TARGET = "claude-haiku-4-5"

@@ -16,16 +16,16 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from queries import rollup
-from queries.filters import Filters
-from queries.latency import TargetSpeed, projected_percentiles, target_speeds
-from queries.projection.assumptions import assumptions
-from queries.projection.latency_cells import with_latency
-from queries.projection.model import aggregate, data_span, ineligible_by, model, totals
-from queries.projection.scenario import Scenario, resolve, selection, validate
-from queries.run_rate import Window, window
-from queries.run_sql import rows, run
-from queries.task_class import Defaults, load_defaults, task_classes
+from switchcost.queries import rollup
+from switchcost.queries.filters import Filters
+from switchcost.queries.latency import TargetSpeed, projected_percentiles, target_speeds
+from switchcost.queries.projection.assumptions import assumptions
+from switchcost.queries.projection.latency_cells import with_latency
+from switchcost.queries.projection.model import aggregate, data_span, ineligible_by, model, totals
+from switchcost.queries.projection.scenario import Scenario, resolve, selection, validate
+from switchcost.queries.run_rate import Window, window
+from switchcost.queries.run_sql import rows, run
+from switchcost.queries.task_class import Defaults, load_defaults, task_classes
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Running the real `switchcost` command as a process (python -m app), for the kill and
+"""Running the real `switchcost` command as a process (python -m switchcost), for the kill and
 concurrency trials, and the database totals they compare with the generator's reference."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ SIBLINGS = (".wal", ".ingest-stamp", ".report-cache")
 
 
 def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "app", *args]
+    return [sys.executable, "-m", "switchcost", *args]
 
 
 def start(*args: str) -> subprocess.Popen[str]:
@@ -41,7 +41,7 @@ def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
 def totals(db: Path) -> tuple[int, Decimal, int]:
     """(requests, dollars, malformed lines) stored, through switchcost's read-only connection
     (it installs the priced view; the dollars are compared with the generator's own)."""
-    from queries import db as qdb
+    from switchcost.queries import db as qdb
 
     with qdb.connect(db, read_only=True) as conn:
         n, usd = conn.execute(
