@@ -16,9 +16,10 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from switchcost.queries import rollup
+from switchcost.queries import rollup, sketch
 from switchcost.queries.filters import Filters
 from switchcost.queries.latency import TargetSpeed, projected_percentiles, target_speeds
+from switchcost.queries.latency import window as latency_window
 from switchcost.queries.projection.assumptions import assumptions
 from switchcost.queries.projection.latency_cells import with_latency
 from switchcost.queries.projection.model import aggregate, data_span, ineligible_by, model, totals
@@ -137,32 +138,65 @@ def prepare_latency(
 ) -> dict[tuple[str | None, str], dict[str, Any]]:
     """Current and projected latency percentiles per (workload, target) and per (None, target)
     for this selection (project_latency.sql with `exact`; else its buckets, each percentile
-    within 1%: project_latency_sketch.sql).  Plain, hashable inputs (a `Base`'s targets and
+    within 1%: project_latency_sketch.sql, with the current latency read from the rollup's
+    histograms when they cover the window).  Plain, hashable inputs (a `Base`'s targets and
     speeds), so a caller can cache on them."""
     d = defaults or load_defaults()
     by_target = {s.target: s for s in speeds}
-    frame = run(
-        conn,
-        "project_latency" if exact else "project_latency_sketch",
-        targets=list(targets),
-        tokenizer_factor=tokenizer_factor,
-        move_all=list(chosen.move_all),
-        move_sub=list(chosen.move_sub),
-        ratio_workloads=[w for w, _ in chosen.ratios],
-        ratio_values=[float(r) for _, r in chosen.ratios],
-        speed_targets=list(targets),
-        speed_kinds=[
+    params: dict[str, Any] = {
+        "targets": list(targets),
+        "tokenizer_factor": tokenizer_factor,
+        "move_all": list(chosen.move_all),
+        "move_sub": list(chosen.move_sub),
+        "ratio_workloads": [w for w, _ in chosen.ratios],
+        "ratio_values": [float(r) for _, r in chosen.ratios],
+        "speed_targets": list(targets),
+        "speed_kinds": [
             "none" if s.source == "logs" and not s.tokens_per_s else s.source
             for s in (by_target[t] for t in targets)
         ],
-        speed_tps=[by_target[t].tokens_per_s or None for t in targets],
-        rel_models=list(d.speeds),
-        rel_values=[float(s.relative) for s in d.speeds.values()],
+        "speed_tps": [by_target[t].tokens_per_s or None for t in targets],
+        "rel_models": list(d.speeds),
+        "rel_values": [float(s.relative) for s in d.speeds.values()],
         **filters.params(),
+    }
+    if exact:
+        frame = run(conn, "project_latency", **params)
+        return {(r["workload"], r["target"]): r for r in frame.iter_rows(named=True)}
+    from_hist = rollup.status(conn, filters.tz)[1]
+    frame = run(conn, "project_latency_sketch", current=not from_hist, **params)
+    if from_hist:
+        frame = pl.concat([frame, current_buckets(conn, filters, targets)], how="vertical_relaxed")
+    return projected_percentiles(frame)
+
+
+def current_buckets(
+    conn: duckdb.DuckDBPyConnection, filters: Filters, targets: tuple[str, ...]
+) -> pl.DataFrame:
+    """project_latency_sketch.sql's current-latency rows (what 0) from the rollup's latency
+    histograms: every timed request of the selection by workload and bucket, the same for each
+    target (a request's current latency does not depend on where it would move)."""
+    found = run(conn, "latency_sketch", **latency_window(conn, filters))
+    counts = (
+        found.filter(pl.col("metric") == sketch.LATENCY)
+        .group_by("workload", "bucket")
+        .agg(pl.col("n").sum())
     )
-    if not exact:
-        return projected_percentiles(frame)
-    return {(r["workload"], r["target"]): r for r in frame.iter_rows(named=True)}
+    return pl.concat(
+        [
+            counts.select(
+                "workload",
+                pl.lit(t).alias("target"),
+                pl.lit(0).alias("what"),
+                "bucket",
+                "n",
+                pl.lit(0).alias("moved"),
+                pl.lit(0).alias("estimated"),
+            )
+            for t in targets
+        ],
+        how="vertical_relaxed",
+    )
 
 
 def assemble(
