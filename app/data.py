@@ -28,6 +28,7 @@ from switchcost.app.switch_text import assumptions_table as assumptions_table
 from switchcost.app.switch_text import headline as headline
 from switchcost.app.switch_text import scenario_label as scenario_label
 from switchcost.queries import dashboard as qdash
+from switchcost.queries import dashboard_hours as qhours
 from switchcost.queries import db as qdb
 from switchcost.queries.filters import Filters
 from switchcost.queries.location import file_identity, user_price_file
@@ -164,13 +165,13 @@ def _targets(prices: pl.DataFrame) -> list[str]:
 
 
 def _overview(conn: Any, filters: Filters) -> OverviewData:
-    view = qdash.overview(conn, filters)
+    view = qhours.overview(conn, filters, top=TOP_N)
     return OverviewData(
         kpis=view.kpis,
         by_day_model=view.by_day_model,
         by_workload=view.by_workload,
         by_model=view.by_model,
-        top_sessions=view.by_session.head(TOP_N),
+        top_sessions=view.by_session,
         top_projects=view.by_project.head(TOP_N),
     )
 
@@ -259,14 +260,15 @@ def _data_page(conn: Any) -> DataPageData:
         from switchcost.ingest.redact import redact
 
         bad = bad.with_columns(pl.col("reason").map_elements(redact, return_dtype=pl.String))
+    sources, source_files, unpriced = qhours.data_tables(conn)
     return DataPageData(
         last_ingest=qdash.last_ingest(conn),
-        sources=qdash.sources(conn),
-        source_files=qdash.source_files(conn),
+        sources=sources,
+        source_files=source_files,
         ingest_runs=qdash.ingest_runs(conn),
         malformed_total=total,
         malformed=bad,
-        unpriced=qdash.unpriced(conn),
+        unpriced=unpriced,
         price_table=qdash.price_table(conn),
     )
 

@@ -14,6 +14,7 @@ import json
 
 import duckdb
 
+from switchcost.queries import coarse_rollup
 from switchcost.queries.run_sql import rows
 
 
@@ -87,6 +88,7 @@ def refresh(conn: duckdb.DuckDBPyConnection, run_id: int) -> str:
         # add to the groups of their hours, which is far cheaper than re-reading those hours.
         add = not conn.execute("SELECT 1 FROM rollup_touched LIMIT 1").fetchall()
         _hours(conn, run_id, bounds, add=add)
+    coarse_rollup.refresh(conn, run_id, "full" if full else ("added" if add else "hours"))
     rows(conn, "rollup_meta", "write", boundaries=key)
     return "full" if full else ("added" if add else "hours")
 

@@ -199,3 +199,43 @@ def test_requests_from_the_first_schema_are_priced_after_upgrade(
     }
     assert sum(Decimal(r["cost_usd"]) for r in by_model.values()) == Decimal("0.00665")
     assert sum(r["requests"] for r in by_model.values()) == 2
+
+
+def test_0007_coarse_rollups_are_summed_from_the_rollup_and_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version-6 file with two request groups of one hour that differ only by session and
+    cached band, and three requests in two files: after the upgrade usage_hours holds one
+    group (their sums), session_hours two, and file_requests the per-file counts."""
+    path = tmp_path / "v6.duckdb"
+    build_at(path, 6, monkeypatch)
+    group = (
+        "INSERT INTO request_groups VALUES ($hour, 'claude-haiku-4-5', 'anthropic', NULL,"
+        " 'messages', 'p', 'w', $session, false, 'standard', NULL, NULL, false, 0, $cached, 0,"
+        " $n, $tokens, 0, 0, 0, 7, 0)"
+    )
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(group, {"hour": T0, "session": "s1", "cached": 0, "n": 2, "tokens": 100})
+        conn.execute(group, {"hour": T0, "session": "s2", "cached": 1024, "n": 1, "tokens": 40})
+        insert(
+            conn,
+            request(request_key="a", ts=T0, source_file="x.jsonl"),
+            request(request_key="b", ts=T0 + dt.timedelta(hours=2), source_file="x.jsonl"),
+            request(request_key="c", ts=T0, source_file="y.jsonl", source="claude-code"),
+        )
+    with db.connect(path) as conn:
+        usage = conn.execute(
+            "SELECT hour, requests, input_tokens, output_tokens FROM usage_hours"
+        ).fetchall()
+        sessions = conn.execute(
+            "SELECT session_id, requests, input_tokens FROM session_hours ORDER BY 1"
+        ).fetchall()
+        files = conn.execute(
+            "SELECT source_file, source, requests, first_ts, last_ts FROM file_requests ORDER BY 1"
+        ).fetchall()
+    assert usage == [(T0, 3, 140, 14)]
+    assert sessions == [("s1", 2, 100), ("s2", 1, 40)]
+    assert files == [
+        ("x.jsonl", "messages", 2, T0, T0 + dt.timedelta(hours=2)),
+        ("y.jsonl", "claude-code", 1, T0, T0),
+    ]
