@@ -116,13 +116,22 @@ def _hours(
     conn: duckdb.DuckDBPyConnection, run_id: int, bounds: dict[str, list[int]], *, add: bool
 ) -> None:
     """Recompute (or, with `add`, fold run `run_id` into) the groups and histograms of the
-    hours in rollup_hours, then every latency block that holds one of them."""
+    hours in rollup_hours, then every latency block that holds one of them.
+
+    With `add` the run's own histogram counts are added to the stored hours and to the blocks
+    of every level (a block is the sum of its hours): the blocks below are never re-read, which
+    made most of a small appending run's time (7 levels, up to 8^6 days each).  Otherwise the
+    hours are recomputed from their requests and each touched block from the level below."""
     rows(conn, "rollup_keep", "write", add=add)
     rows(conn, "rollup_delete", "write", full=False)
     rows(conn, "rollup_insert", "write", full=False, add=add, run=run_id, **bounds)
-    rows(conn, "hist_keep", "write", add=add)
+    rows(conn, "hist_delta", "write", add=add, run=run_id)
+    if add:
+        rows(conn, "hist_fold_hours", "write")
+        rows(conn, "hist_fold_blocks", "write", levels=BLOCK_LEVELS)
+        return
     rows(conn, "hist_delete", "write")
-    rows(conn, "hist_insert", "write", add=add, run=run_id)
+    rows(conn, "hist_insert", "write")
     for level in range(1, BLOCK_LEVELS + 1):
         span = 8 ** (level - 1)
         rows(conn, "hist_blocks_delete", "write", level=level, span=span)
