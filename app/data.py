@@ -261,11 +261,12 @@ def _data_page(conn: Any) -> DataPageData:
 
         bad = bad.with_columns(pl.col("reason").map_elements(redact, return_dtype=pl.String))
     sources, source_files, unpriced = qhours.data_tables(conn)
+    runs = qdash.ingest_runs(conn)  # newest first: the last ingest is its first row
     return DataPageData(
-        last_ingest=qdash.last_ingest(conn),
+        last_ingest=runs.row(0, named=True) if runs.height else None,
         sources=sources,
         source_files=source_files,
-        ingest_runs=qdash.ingest_runs(conn),
+        ingest_runs=runs,
         malformed_total=total,
         malformed=bad,
         unpriced=unpriced,

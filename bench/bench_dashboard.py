@@ -294,7 +294,8 @@ def time_queries(path: Path, runs: int) -> list[tuple[str, float, float, float]]
 def verify(path: Path) -> tuple[Decimal, float]:
     """(largest cost difference in dollars, largest relative percentile difference) between
     what the pages read (rollup and histograms) and the per-request computation, over the
-    whole window and the filter-change window, by model, workload and day."""
+    whole window and the filter-change window, by model, workload and day (and the Overview's
+    coarse rollup by model, workload, day and top sessions)."""
     from switchcost.queries import db, reports
     from switchcost.queries.filters import Filters
     from switchcost.queries.latency import latency_tables
@@ -313,6 +314,7 @@ def verify(path: Path) -> tuple[Decimal, float]:
                 if a.keys() != b.keys():
                     raise AssertionError(f"groups differ by {by}: {a.keys() ^ b.keys()}")
                 worst_cost = max([worst_cost, *(abs(a[k] - b[k]) for k in a)])
+            worst_cost = max(worst_cost, _overview_difference(conn, f))
             approx, exact = latency_tables(conn, f), latency_tables(conn, f, exact=True)
             if not approx.approximate:
                 raise AssertionError("the histograms are not in use")
@@ -328,6 +330,45 @@ def verify(path: Path) -> tuple[Decimal, float]:
                             raise AssertionError(f"{col}: {ra[col]} against {v}")
         conn.execute(f"SET memory_limit = '{db.memory_limit(True)}'")
     return worst_cost, worst_pct
+
+
+def _overview_difference(conn: Any, f: Any) -> Decimal:
+    """Largest cost difference between the Overview as it reads the coarse rollup (by model,
+    workload, day and its top sessions) and the per-request computation; its top sessions must
+    be the costliest ones."""
+    from switchcost.queries import dashboard_hours
+    from switchcost.queries.run_sql import run
+
+    view = dashboard_hours.overview(conn, f)
+    days: dict[str, Decimal] = {}
+    for r in view.by_day_model.iter_rows(named=True):
+        days[str(r["day"])] = days.get(str(r["day"]), Decimal(0)) + Decimal(r["cost_usd"])
+    worst = Decimal(0)
+    for by, a in (
+        (
+            "model",
+            {r["model"]: Decimal(r["cost_usd"]) for r in view.by_model.iter_rows(named=True)},
+        ),
+        (
+            "workload",
+            {r["workload"]: Decimal(r["cost_usd"]) for r in view.by_workload.iter_rows(named=True)},
+        ),
+        ("day", days),
+        (
+            "session",
+            {r["session"]: Decimal(r["cost_usd"]) for r in view.by_session.iter_rows(named=True)},
+        ),
+    ):
+        slow = run(conn, "usage_by", by=by, rollup=False, **f.params())
+        b = {r["grp"]: Decimal(r["cost_usd"]) for r in slow.iter_rows(named=True)}
+        if by == "session":
+            top = sorted(b, key=lambda k: (-b[k], k))[: len(a)]
+            if list(a) != top:
+                raise AssertionError(f"top sessions differ: {list(a)} against {top}")
+        elif a.keys() != b.keys():
+            raise AssertionError(f"overview groups differ by {by}: {a.keys() ^ b.keys()}")
+        worst = max([worst, *(abs(a[k] - b[k]) for k in a)])
+    return worst
 
 
 CLI_COMMANDS = (

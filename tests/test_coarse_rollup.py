@@ -187,8 +187,16 @@ def test_every_refresh_mode_keeps_them_exact(conn: duckdb.DuckDBPyConnection) ->
         request(
             request_key="h", ts=T0 + dt.timedelta(days=3), input_tokens=9, source_file="d.jsonl"
         ),
+        # Haiku 5.5 has a price from 2026-10-07 only: unpriced on the 5th, priced on the 8th.
+        request(request_key="i", ts=T0, model="claude-haiku-5-5", input_tokens=5),
+        request(request_key="j", ts=T0 + dt.timedelta(days=3), model="claude-haiku-5-5"),
     ]
     assert _ingest(conn, 2, *more) == "added"
+    unpriced = qhours.data_tables(conn)[2]
+    assert dict(zip(unpriced["model"], unpriced["requests"], strict=True)) == {
+        "claude-mystery-1": 1,
+        "claude-haiku-5-5": 1,
+    }
     _assert_pages_exact(conn)
     # An update that moves a stored request to another hour and out of its file, which this
     # run did not otherwise read: every file is recounted.
@@ -201,7 +209,7 @@ def test_every_refresh_mode_keeps_them_exact(conn: duckdb.DuckDBPyConnection) ->
         )
         assert rollup.refresh(conn, 3) == "hours"
     counted = dict(conn.execute("SELECT source_file, requests FROM file_requests").fetchall())
-    assert counted == {"a.jsonl": 5, "b.jsonl": 1, "c.jsonl": 1, "d.jsonl": 1}
+    assert counted == {"a.jsonl": 5, "b.jsonl": 1, "c.jsonl": 1, "d.jsonl": 1, "hand.jsonl": 2}
     _assert_pages_exact(conn)
     tables = ("usage_hours", "session_hours", "file_requests")
     incremental = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}

@@ -2,14 +2,29 @@
 -- models with no price in force for some of their requests (cost NULL, not $0).
 -- Grain: one row per logged model name.
 -- Parameters: none (the caller checks rollup.usable).
--- Whether a request is priced depends only on its model and UTC date, so a UTC hour of a model
--- is all priced or all unpriced, and a model's unpriced requests lie between its first and last
--- unpriced hour: the exact first/last timestamps come from that slice of requests.
-WITH u AS (
-    SELECT model, sum(n) AS requests, min(hour) AS first_hour, max(hour) AS last_hour
-    FROM hour_priced('UTC', NULL, NULL, NULL, NULL, NULL, NULL, false)
-    WHERE NOT priced
-    GROUP BY model
+-- Whether a request is priced depends only on its model and UTC date: it is when a price row of
+-- its canonical model takes effect on or before that date (priced_units' rule: the rows of a
+-- model run end to end from the first).  So usage_hours is summed per model and UTC hour first,
+-- a UTC hour of a model is all priced or all unpriced, and a model's unpriced requests lie
+-- between its first and last unpriced hour: the exact first/last timestamps come from that slice
+-- of requests.
+WITH h AS (
+    SELECT model, hour, sum(requests) AS n
+    FROM usage_hours
+    GROUP BY model, hour
+),
+u AS (
+    SELECT h.model, sum(h.n) AS requests, min(h.hour) AS first_hour, max(h.hour) AS last_hour
+    FROM h
+    LEFT JOIN model_aliases AS a ON a.alias = h.model
+    WHERE NOT EXISTS (
+        SELECT 1
+        FROM prices AS p
+        WHERE p.model_id = coalesce(a.model_id, h.model)
+          AND p.effective_from
+              <= DATE '1970-01-01' + CAST(epoch_us(h.hour) // 86400000000 AS INTEGER)
+    )
+    GROUP BY h.model
 )
 SELECT u.model, any_value(u.requests) AS requests, min(r.ts) AS first_ts, max(r.ts) AS last_ts
 FROM u
