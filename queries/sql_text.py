@@ -20,7 +20,8 @@ def sql(name: str, folder: str = "sql") -> str:
     """The text of queries/<folder>/<name>.sql."""
     if not _NAME.fullmatch(name):
         raise ValueError(f"bad query name {name!r}")
-    return (resources.files("switchcost.queries") / folder / f"{name}.sql").read_text(encoding="utf-8")
+    path = resources.files("switchcost.queries") / folder / f"{name}.sql"
+    return path.read_text(encoding="utf-8")
 
 
 def macro_sql(name: str) -> str:
