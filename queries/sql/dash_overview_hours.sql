@@ -6,15 +6,11 @@
 -- The numbers follow dash_overview.sql's rules (tokens summed per group and distinct billing
 -- rate, then priced exactly); dash_top_sessions.sql gives the sessions.
 WITH f AS (
-    -- Summed first at the finest grain the sets below need, so the grouping sets fan out
-    -- fewer rows.
-    SELECT local_day, model_id, workload, project, priced, bill_input,
-           bill_cache_write_5m, bill_cache_write_1h, bill_cache_read, bill_output, multiplier,
-           sum(n) AS n, sum(input_tokens) AS input_tokens, sum(cache_write_5m) AS cache_write_5m,
-           sum(cache_write_1h) AS cache_write_1h, sum(cache_read) AS cache_read,
-           sum(output_tokens) AS output_tokens, sum(web_search_requests) AS web_search_requests
+    -- The coarse groups as they are: summing them by local day, model, workload, project and
+    -- rate before the grouping sets (as dash_overview.sql does) cost more than it saved here
+    -- (about 150 against 110 ms at 10M requests, idle machine).
+    SELECT *
     FROM hour_priced($tz, $since, $until, $workloads, $models, $sources, $subagent, false)
-    GROUP BY ALL
 ),
 g AS (
     SELECT
