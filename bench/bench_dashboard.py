@@ -389,7 +389,8 @@ def time_cli(path: Path, runs: int) -> list[tuple[str, float, float]]:
     env = {**os.environ, "SWITCHCOST_REPORT_CACHE": "0", "PYTHONPATH": str(REPO)}
     out = []
     floor = (
-        "from pathlib import Path; import sys; import app.cli; from queries import db;"
+        "from pathlib import Path; import sys; import switchcost.app.cli;"
+        " from switchcost.queries import db;"
         " db.connect(Path(sys.argv[1]), read_only=True).close()"
     )
     commands = [("floor: import the CLI, open the db", ["-c", floor, str(path)]), *CLI_COMMANDS]

@@ -436,7 +436,7 @@ def test_claude_code_rows_reach_the_database_without_pyarrow(tmp_path: Path) -> 
     db_path = tmp_path / "t.duckdb"
     script = (
         "import sys, pathlib\n"
-        "from ingest.load import ingest_paths\n"
+        "from switchcost.ingest.load import ingest_paths\n"
         f"r = ingest_paths([pathlib.Path({str(tmp_path / 'claude')!r})],"
         f" db_path=pathlib.Path({str(db_path)!r}))\n"
         "print(r.new_requests, 'pyarrow' in sys.modules, 'numpy' in sys.modules)\n"

@@ -33,11 +33,26 @@ def _python_files() -> list[Path]:
     return out
 
 
+def _code_in_strings(tree: ast.AST) -> list[ast.AST]:
+    """Python held in string constants (scripts for `python -c`, say), where it parses."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if "import " not in node.value:
+                continue
+            try:
+                out.append(ast.parse(node.value))
+            except SyntaxError:
+                continue
+    return out
+
+
 def _bare_imports(path: Path) -> list[str]:
-    """Imports of `app`, `ingest` or `queries` as top-level packages (outside the namespace)."""
+    """Imports of `app`, `ingest` or `queries` as top-level packages (outside the namespace),
+    in the code and in the scripts its strings hold."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found = []
-    for node in ast.walk(tree):
+    for node in (n for t in (tree, *_code_in_strings(tree)) for n in ast.walk(t)):
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -46,11 +61,18 @@ def _bare_imports(path: Path) -> list[str]:
         else:
             continue
         found += [
-            f"{path.relative_to(REPO)}:{node.lineno}: {name}"
+            f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path.name}"
+            f":{node.lineno}: {name}"
             for name in names
             if name.split(".")[0] in PARTS
         ]
     return found
+
+
+def test_the_scan_reads_scripts_held_in_strings(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text('S = "import sys; from queries import db"\nimport switchcost.app\n')
+    assert _bare_imports(sample) == ["sample.py:1: queries"]
 
 
 def test_every_import_uses_the_switchcost_namespace() -> None:
