@@ -242,13 +242,15 @@ def test_ten_thousand_empty_files_are_one_line_and_quick(tmp_path: Path) -> None
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 6 MiB tmpfs (needs root and mount rights: skipped otherwise); unmounted after."""
+    """A 16 MiB tmpfs (needs root and mount rights: skipped otherwise); unmounted after.
+    Room for the test's whole database (7.6 MB with the coarse rollups of migration 0007; 6 MiB
+    held the 6.0 MB before them) once the filler is gone; the filler makes it full first."""
     mount = tmp_path / "disk"
     mount.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
@@ -278,7 +280,7 @@ def test_disk_full_is_one_line_and_keeps_nothing(
     assert line.startswith("switchcost: no space left on the disk that holds the database")
     assert report_csv(db) == shown  # what was stored is all that is there
     filler.unlink()
-    # (with a pool large enough not to spill: 6 MiB of disk is too little for the spill)
+    # (with a pool large enough not to spill: the small disk is too little for the spill)
     again = sc("ingest", str(big), "--db", str(db), env={"SWITCHCOST_MEMORY": "1GB"})
     assert again.returncode == 0, again.stderr
     # 120 + 60,000 requests at $0.018 = $1,082.16
