@@ -18,6 +18,7 @@ from typing import Literal
 
 import duckdb
 
+from switchcost.queries.hour_slices import hour_slices
 from switchcost.queries.run_sql import rows
 
 Mode = Literal["full", "added", "hours"]
@@ -57,12 +58,4 @@ def _slices(conn: duckdb.DuckDBPyConnection) -> list[list[object]]:
     counted = conn.execute(
         "SELECT hour, count(*) FROM request_groups GROUP BY hour ORDER BY hour"
     ).fetchall()
-    out: list[list[object]] = []
-    size = SLICE_GROUPS
-    for hour, count in counted:
-        if size >= SLICE_GROUPS:
-            out.append([])
-            size = 0
-        out[-1].append(hour)
-        size += count
-    return out
+    return hour_slices(counted, SLICE_GROUPS)

@@ -15,6 +15,7 @@ import json
 import duckdb
 
 from switchcost.queries import coarse_rollup
+from switchcost.queries.hour_slices import hour_slices
 from switchcost.queries.run_sql import rows
 
 
@@ -101,15 +102,7 @@ def _slices(conn: duckdb.DuckDBPyConnection) -> list[list[object]]:
         "SELECT to_timestamp(epoch_us(ts) // 3600000000 * 3600) AS hour, count(*) FROM requests"
         " GROUP BY hour ORDER BY hour"
     ).fetchall()
-    out: list[list[object]] = []
-    size = SLICE_REQUESTS
-    for hour, count in counted:
-        if size >= SLICE_REQUESTS:
-            out.append([])
-            size = 0
-        out[-1].append(hour)
-        size += count
-    return out
+    return hour_slices(counted, SLICE_REQUESTS)
 
 
 def _hours(

@@ -301,3 +301,13 @@ def test_projection_sums_over_the_rollup_equal_the_raw_path(
         totals = projection.project(conn, scenario).totals
         assert totals["requests"] == 120
         assert totals["current_cost_usd"] == spend
+
+
+def test_hour_slices_close_a_run_at_the_hour_that_reaches_the_limit() -> None:
+    from switchcost.queries.hour_slices import hour_slices
+
+    # rows per hour 3, 1, 2, 5, 1 with a limit of 4: 3+1 reaches 4, 2+5 passes it, 1 is left
+    counted = [(0, 3), (1, 1), (2, 2), (3, 5), (4, 1)]
+    assert hour_slices(counted, 4) == [[0, 1], [2, 3], [4]]
+    assert hour_slices([], 4) == []
+    assert hour_slices(counted, 1) == [[0], [1], [2], [3], [4]]
