@@ -92,6 +92,14 @@ def overview(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) ->
     """All of the Overview from one query (grouping sets), split here: one scan, not six."""
     filters = filters or Filters()
     frame = run(conn, "dash_overview", **query_params(conn, filters))
+    return split_overview(frame, filters)
+
+
+def split_overview(
+    frame: pl.DataFrame, filters: Filters, sessions: pl.DataFrame | None = None
+) -> Overview:
+    """The Overview from the rows of dash_overview (or dash_overview_hours: the same columns):
+    `sessions` when given (the coarse rollup's top sessions), else the frame's session rows."""
     total = frame.filter(pl.col("dim") == "total")
     if total.height:
         row = total.row(0, named=True)
@@ -112,7 +120,9 @@ def overview(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) ->
         .select("day", "model", "requests", "cost_usd", "unpriced_requests")
         .sort("day", "model")
     )
-    return Overview(k, by_day_model, by("workload"), by("model"), by("session"), by("project"))
+    if sessions is None:
+        sessions = by("session")
+    return Overview(k, by_day_model, by("workload"), by("model"), sessions, by("project"))
 
 
 def choices(conn: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
